@@ -1,0 +1,1 @@
+"""Tooling of the Vietnamese edition of d2l's Transposed Convolution section."""

@@ -1,0 +1,68 @@
+"""Command-line adapter: ``python -m d2lvi <command>``. Each command is a thin wrapper."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+DEFAULT_CHAPTER = Path("chapter_cnn/transposed-conv.md")
+
+
+def project_config() -> dict:
+    """The ``[tool.d2lvi]`` table of pyproject.toml (empty when absent)."""
+    path = Path("pyproject.toml")
+    if not path.exists():
+        return {}
+    return tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("d2lvi", {})
+
+
+def chapters(args: list[str]) -> list[Path]:
+    """The chapters named on the command line, else those configured."""
+    if args:
+        return [Path(a) for a in args]
+    return [Path(p) for p in project_config().get("chapters", [str(DEFAULT_CHAPTER)])]
+
+
+def cmd_gate(ns: argparse.Namespace) -> int:
+    """Compare outputs with the stored ones."""
+    from d2lvi.gate import Chapter, check
+
+    return max(check(Chapter.at(c, Path(ns.build_dir)), ns.fresh) for c in chapters(ns.files))
+
+
+def cmd_update_outputs(ns: argparse.Namespace) -> int:
+    """Accept new outputs on purpose."""
+    from d2lvi.gate import Chapter, update
+
+    return max(update(Chapter.at(c)) for c in chapters(ns.files))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All subcommands."""
+    parser = argparse.ArgumentParser(prog="python -m d2lvi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    gate = sub.add_parser("gate", help="compare cell outputs with the stored ones")
+    gate.add_argument("files", nargs="*")
+    gate.add_argument("--fresh", action="store_true", help="execute now in a fresh kernel")
+    gate.add_argument("--build-dir", default="_build")
+    gate.set_defaults(func=cmd_gate)
+    upd = sub.add_parser("update-outputs", help="execute and store the new outputs")
+    upd.add_argument("files", nargs="*")
+    upd.set_defaults(func=cmd_update_outputs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; I/O problems become one line and exit status 2."""
+    ns = build_parser().parse_args(argv)
+    try:
+        return ns.func(ns)
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        print(f"lỗi: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

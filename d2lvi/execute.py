@@ -1,0 +1,36 @@
+"""Run a MyST chapter's code cells in a fresh, seeded Jupyter kernel."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+from d2lvi.seed import use_seeded_kernels
+
+def read_chapter(path: Path) -> nbformat.NotebookNode:
+    """Read a MyST Markdown chapter as a notebook."""
+    return jupytext.read(path)
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
+    """Execute every cell in a fresh seeded kernel; errors are recorded as outputs."""
+    with tempfile.TemporaryDirectory(prefix="d2lvi-ipython-") as tmp:
+        previous = os.environ.get("IPYTHONDIR")
+        use_seeded_kernels(Path(tmp))
+        try:
+            client = NotebookClient(
+                nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                resources={"metadata": {"path": str(cwd)}},
+            )
+            client.execute()
+        finally:
+            if previous is None:
+                os.environ.pop("IPYTHONDIR", None)
+            else:
+                os.environ["IPYTHONDIR"] = previous
+    return nb
