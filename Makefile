@@ -2,11 +2,14 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+LINT_VENV := .venv-lint
 CHAPTER := chapter_cnn/transposed-conv.md
 BUILD := _build
 JB_FLAGS := -W --keep-going
+# Debian packages the tests need: a real browser and the Vietnamese spelling dictionary.
+APT_PACKAGES := chromium hunspell hunspell-vi
 
-.PHONY: html check update-outputs test lint figures clean
+.PHONY: html check update-outputs test lint figures system-deps clean
 
 # Set-up: one virtual environment, every dependency pinned, installed in one step.
 $(VENV)/.stamp: requirements.txt pyproject.toml
@@ -14,6 +17,21 @@ $(VENV)/.stamp: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
+
+# The translation checker's own small environment: no MXNet, no Sphinx.
+$(LINT_VENV)/.stamp: requirements-lint.txt
+	test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lint.txt
+	touch $@
+
+# Installs the Debian packages only when one is missing (CI runs as root; else sudo).
+system-deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # Build the book (cells executed, cached on code only), then gate the outputs.
 html: $(VENV)/.stamp
@@ -29,9 +47,9 @@ update-outputs: $(VENV)/.stamp
 	$(PY) -m d2lvi update-outputs $(CHAPTER)
 
 figures: $(VENV)/.stamp
-	$(PY) -m d2lvi.figure --output img/trans_conv.svg
+	$(PY) -m d2lvi figure --output img/trans_conv.svg
 
-test: $(VENV)/.stamp
+test: $(VENV)/.stamp system-deps
 	$(PY) -m ruff check d2lvi tests
 	$(PY) -m pytest
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import tomllib
 from pathlib import Path
@@ -39,6 +40,17 @@ def cmd_update_outputs(ns: argparse.Namespace) -> int:
     return max(update(Chapter.at(c)) for c in chapters(ns.files))
 
 
+# Commands whose module parses its own arguments: name -> (module, function, help).
+# Imported lazily so `check` runs without the kernel stack (no MXNet, no Sphinx).
+DELEGATED = {
+    "check": ("d2lvi.lint", "main", "kiểm tra bản dịch (translation checker)"),
+    "stale": ("d2lvi.stale", "main", "so với bản tiếng Anh mới: đoạn nào lỗi thời"),
+    "status": ("d2lvi.stale", "status_main", "tiến độ dịch theo từng phần"),
+    "notebooks": ("d2lvi.notebook", "main", "generate the Colab notebooks"),
+    "figure": ("d2lvi.figure", "main", "generate img/trans_conv.svg"),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All subcommands."""
     parser = argparse.ArgumentParser(prog="python -m d2lvi", description=__doc__)
@@ -51,11 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
     upd = sub.add_parser("update-outputs", help="execute and store the new outputs")
     upd.add_argument("files", nargs="*")
     upd.set_defaults(func=cmd_update_outputs)
+    for name, (_, _, help_text) in DELEGATED.items():
+        sub.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; I/O problems become one line and exit status 2."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in DELEGATED:
+        module, function, _ = DELEGATED[argv[0]]
+        return getattr(importlib.import_module(module), function)(argv[1:])
     ns = build_parser().parse_args(argv)
     try:
         return ns.func(ns)
