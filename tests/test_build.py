@@ -1,0 +1,60 @@
+"""The book build itself: a raising cell or a changed output fails `make html`."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+BOOK_FILES = ["_config.yml", "_toc.yml", "index.md", "glossary.md", "references.md",
+              "references.bib", "Makefile", "pyproject.toml", "requirements.txt",
+              "requirements-lint.txt", "package.json", "package-lock.json"]
+BOOK_DIRS = ["chapter_cnn", "img", "i18n", "notebooks"]
+CHAPTER = Path("chapter_cnn/transposed-conv.md")
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """A copy of the book's sources, sharing the project's virtual environment."""
+    for name in BOOK_FILES:
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, tmp_path / name)
+    for name in BOOK_DIRS:
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, tmp_path / name)
+    if (ROOT / "node_modules").exists():
+        (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
+    return tmp_path
+
+
+def make_html(book: Path) -> subprocess.CompletedProcess[str]:
+    """Run the README's `make html` in the copy, with the project's installed venv."""
+    return subprocess.run(["make", "-o", f"{ROOT}/.venv/.stamp", "html", f"VENV={ROOT}/.venv"], cwd=book,
+                          capture_output=True, text=True)
+
+
+def edit_chapter(book: Path, old: str, new: str) -> None:
+    """Replace one snippet of the chapter copy (it must be there)."""
+    path = book / CHAPTER
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_changed_kernel_fails_make_html_with_a_diff_of_the_new_numbers(book):
+    edit_chapter(book, "K = np.array([[0, 1], [2, 3]])\ntrans_conv", "K = np.array([[0, 1], [2, 4]])\ntrans_conv")
+    proc = make_html(book)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "OUT001 ô mã 3 `X = np.array([[0, 1], [2, 3]])`" in out
+    assert "-       [ 4., 12.,  9.]])" in out
+    assert "+       [ 4., 14., 12.]])" in out
+
+
+def test_raising_cell_fails_the_build(book):
+    edit_chapter(book, "trans_conv(X, K)\n```", "trans_conv(X, K_undefined)\n```")
+    proc = make_html(book)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "K_undefined" in out
