@@ -12,6 +12,7 @@ from nbclient import NotebookClient
 
 from d2lvi.seed import use_seeded_kernels
 
+
 def read_chapter(path: Path) -> nbformat.NotebookNode:
     """Read a MyST Markdown chapter as a notebook."""
     return jupytext.read(path)

@@ -1,4 +1,4 @@
-"""The output gate's adapter: compare a chapter's outputs with the stored ones, or accept new ones."""
+"""The output gate's adapter: compare outputs with the stored ones, or accept new ones."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ class Chapter:
 
 def code_cell_lines(text: str) -> list[int]:
     """The 1-based line of each code cell's opening fence in a MyST chapter."""
-    return [b.start for b in blocks_of(text) if b.kind == "code" and "{code-cell}" in b.text.split("\n")[0]]
+    code = (b for b in blocks_of(text) if b.kind == "code")
+    return [b.start for b in code if "{code-cell}" in b.text.split("\n")[0]]
 
 
 def actual_cells(chapter: Chapter, fresh: bool) -> list[outputs.Cell]:

@@ -158,7 +158,7 @@ def compare(expected: list[Cell], actual: list[Cell]) -> list[Divergence]:
             # Indices may shift when a cell is added earlier; the body and name decide.
             found += [
                 _changed(old, new)
-                for old, new in zip(olds, news)
+                for old, new in zip(olds, news, strict=True)
                 if (old.first_line, old.body) != (new.first_line, new.body)
             ]
             continue

@@ -53,7 +53,7 @@ def rewrite(text: str) -> tuple[str, list[Problem]]:
     return "\n".join(lines), problems
 
 
-_NO_BLANK = "bản dịch phải được theo sau bởi một dòng trống (translation must end with a blank line)"
+_NO_BLANK = "bản dịch phải kết thúc bằng một dòng trống (translation must end with a blank line)"
 
 
 def _closing_line(pair: Pair, lines: list[str]) -> int | None:

@@ -16,6 +16,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from d2lvi import docutils_vi
 from d2lvi.convert import d2l_to_myst
 from d2lvi.glossary import load_glossary
 from d2lvi.render import SEPARATOR, rewrite
@@ -59,6 +60,7 @@ class PairDirective(SphinxDirective):
         self.state.nested_parse(self.content[cut + 1 :], self.content_offset + cut + 1, vi)
         en = d2lvi_en()
         self._parse_text(english, en)
+        _unnumber_figures(en)
         pair += [vi, en]
         return [pair]
 
@@ -68,6 +70,22 @@ class PairDirective(SphinxDirective):
 
         content = StringList(text.split("\n"), source=self.get_source_info()[0])
         self.state.nested_parse(content, self.content_offset, node)
+
+
+def _unnumber_figures(english: nodes.Element) -> None:
+    """Turn the English copy's figures into plain containers: only the translation is numbered.
+
+    Sphinx numbers every captioned figure (AutoNumbering), so a second ``figure`` node
+    would take "Hình 2" and a second id.
+    """
+    for figure in list(english.findall(nodes.figure)):
+        box = nodes.container(classes=["figure", "d2lvi-en-figure"])
+        for child in figure.children:
+            if isinstance(child, nodes.caption):
+                box += nodes.paragraph("", "", *child.children, classes=["caption"])
+            else:
+                box += child.deepcopy()
+        figure.replace_self(box)
 
 
 class TitleDirective(SphinxDirective):
@@ -254,6 +272,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("d2lvi_numref_en", {"fig": "Fig. %s", "sec": "Section %s"}, "env", [dict])
     app.add_config_value("d2lvi_toggle_label", "Bản gốc tiếng Anh", "html", [str])
     app.add_config_value("d2lvi_glossary", "i18n/glossary.yml", "env", [str])
+    docutils_vi.register()
     passthrough = (visit_passthrough, depart_passthrough)
     others = {b: passthrough for b in ("latex", "text", "man", "texinfo")}
     app.add_node(d2lvi_pair, html=(visit_pair_html, depart_div_html), **others)
