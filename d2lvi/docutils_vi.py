@@ -6,6 +6,7 @@ Without it, ``language = "vi"`` makes docutils warn and write "Note", "Warning",
 
 from __future__ import annotations
 
+import sys
 from types import ModuleType
 
 LABELS = {
@@ -39,9 +40,9 @@ def parser_module() -> ModuleType:
 
 
 def register() -> None:
-    """Make docutils find the Vietnamese modules (its importers cache by language code)."""
-    from docutils import languages
-    from docutils.parsers.rst import languages as rst_languages
+    """Make docutils find the Vietnamese modules where its importers look: ``sys.modules``.
 
-    languages.get_language.cache.setdefault("vi", language_module())
-    rst_languages.get_language.cache.setdefault("vi", parser_module())
+    (Sphinx wraps the reST importer in a plain function, so its cache is not reachable.)
+    """
+    sys.modules.setdefault("docutils.languages.vi", language_module())
+    sys.modules.setdefault("docutils.parsers.rst.languages.vi", parser_module())

@@ -273,6 +273,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("d2lvi_toggle_label", "Bản gốc tiếng Anh", "html", [str])
     app.add_config_value("d2lvi_glossary", "i18n/glossary.yml", "env", [str])
     docutils_vi.register()
+    _add_ui_translations(app)
+    app.setup_extension("d2lvi.sphinx_gate")
     passthrough = (visit_passthrough, depart_passthrough)
     others = {b: passthrough for b in ("latex", "text", "man", "texinfo")}
     app.add_node(d2lvi_pair, html=(visit_pair_html, depart_div_html), **others)
@@ -290,6 +292,23 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _add_static)
     app.connect("builder-inited", _seed_kernels)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _add_ui_translations(app: Sphinx) -> None:
+    """Vietnamese for interface strings the theme and Sphinx leave in English (fallback only)."""
+    if app.config.language != "vi":
+        return
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    target = Path(app.doctreedir).parent / "d2lvi-locale" / "vi" / "LC_MESSAGES"
+    target.mkdir(parents=True, exist_ok=True)
+    with open(Path(__file__).parent / "locale" / "vi.po", "rb") as po:
+        catalog = read_po(po, locale="vi")
+    for domain in ("sphinx", "booktheme"):
+        with open(target / f"{domain}.mo", "wb") as mo:
+            write_mo(mo, catalog)
+        app.add_message_catalog(domain, str(target.parent.parent))
 
 
 def _seed_kernels(app: Sphinx) -> None:
