@@ -9,7 +9,7 @@ JB_FLAGS := -W --keep-going
 # Debian packages the tests need: a real browser and the Vietnamese spelling dictionary.
 APT_PACKAGES := chromium hunspell hunspell-vi
 
-.PHONY: html check update-outputs test lint figures system-deps clean
+.PHONY: html check update-outputs test lint figures system-deps clean assets weight
 
 # Set-up: one virtual environment, every dependency pinned, installed in one step.
 $(VENV)/.stamp: requirements.txt pyproject.toml
@@ -33,9 +33,18 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# Browser assets pinned in package-lock.json (MathJax served by the book, axe-core for the
+# tests), installed again only when the lock file is newer than the last install.
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null || $(MAKE) system-deps APT_PACKAGES="nodejs npm"
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.package-lock.json
+
 # Build the book (cells executed, cached on code only); the output gate runs inside the
 # build (d2lvi.sphinx_gate) and fails it on any divergence.
-html: $(VENV)/.stamp
+html: $(VENV)/.stamp assets
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
 
 # Fresh execution in a new kernel, compared with the stored outputs.
@@ -49,9 +58,13 @@ update-outputs: $(VENV)/.stamp
 figures: $(VENV)/.stamp
 	$(PY) -m d2lvi figure --output img/trans_conv.svg
 
-test: $(VENV)/.stamp system-deps
+test: $(VENV)/.stamp system-deps assets
 	$(PY) -m ruff check d2lvi tests
 	$(PY) -m pytest
+
+# What the chapter page costs: HTML + every asset Chromium loads, biggest first.
+weight: html system-deps
+	$(PY) -m d2lvi.weight --build-dir $(BUILD)/html
 
 clean:
 	rm -rf $(BUILD)

@@ -48,7 +48,10 @@
       b.addEventListener("click", function () { choose(m[0]); });
       bar.appendChild(b);
     });
-    var article = document.querySelector("article.bd-article, [role=main], main") || document.body;
+    // The article itself, not <main> (which also holds the theme's top bar); a selector list
+    // would return whichever comes first in the document.
+    var article = document.querySelector("article.bd-article") ||
+      document.querySelector("[role=main], main") || document.body;
     article.insertBefore(bar, article.firstChild);
     var mode = stored();
     apply(MODES.some(function (m) { return m[0] === mode; }) ? mode : "vi");

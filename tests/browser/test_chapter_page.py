@@ -1,0 +1,188 @@
+"""The chapter page in a real browser: offline, typeset, bilingual, searchable, accessible."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import yaml
+from book_site import CHAPTER, ROOT, Visit
+
+from d2lvi.browser import is_local
+
+MODES = ("vi", "en", "both")
+
+
+def test_chapter_page_requests_nothing_outside_127_0_0_1(visit: Visit) -> None:
+    visit.open()
+    outside = [url for url in visit.requests if not is_local(url)]
+    assert visit.blocked == [], f"requests blocked (would have left 127.0.0.1): {visit.blocked}"
+    assert outside == []
+    assert any("_static/mathjax/" in url for url in visit.requests), "MathJax not from the book"
+
+
+def test_chapter_page_logs_no_console_errors(visit: Visit) -> None:
+    page = visit.open()
+    page.click(".d2lvi-switch button[data-mode=both]")
+    page.reload(wait_until="networkidle")
+    assert visit.errors == []
+
+
+def test_math_is_typeset_and_no_raw_tex_is_left_in_the_vietnamese_text(visit: Visit) -> None:
+    page = visit.open()
+    spans = page.locator("span.math, div.math").count()
+    typeset = page.locator("mjx-container").count()
+    assert spans > 0
+    assert typeset >= spans
+    # Each math span holds MathJax output, not its TeX source.
+    untypeset = page.evaluate(
+        "() => [...document.querySelectorAll('span.math, div.math')]"
+        ".filter(s => !s.querySelector('mjx-container')).map(s => s.textContent)")
+    assert untypeset == []
+    visible = page.evaluate(
+        "() => [...document.querySelectorAll('.d2lvi-vi')].map(b => b.innerText).join('\\n')")
+    leftovers = re.findall(r"\\\(|\\\)|\$[^$\n]+\$", visible)
+    assert leftovers == []
+
+
+def test_figure_is_shown_at_a_readable_size_with_a_vietnamese_caption(visit: Visit) -> None:
+    page = visit.open()
+    figure = page.locator(".d2lvi-vi figure", has=page.locator("img[src$='trans_conv.svg']"))
+    assert figure.count() >= 1
+    image = figure.first.locator("img")
+    size = image.evaluate(
+        "i => ({width: i.getBoundingClientRect().width, natural: i.naturalWidth})")
+    assert size["natural"] > 0, "the SVG did not load"
+    assert size["width"] >= 600, size
+    caption = figure.first.locator("figcaption").inner_text().strip()
+    assert caption.startswith("Hình 1"), caption
+
+
+def test_english_original_opens_and_closes_when_its_summary_is_clicked(visit: Visit) -> None:
+    page = visit.open()
+    details = page.locator(".d2lvi-pair details.d2lvi-en").first
+    body = details.locator(".d2lvi-en-body")
+    assert not body.is_visible()
+    details.locator("> summary").click()
+    assert body.is_visible()
+    assert details.get_attribute("lang") == "en"
+    details.locator("> summary").click()
+    assert not body.is_visible()
+
+
+def _pair_boxes(page: object) -> tuple[dict, dict]:
+    """Bounding boxes of the English and Vietnamese blocks of the first prose pair."""
+    pair = page.locator(".d2lvi-pair").first  # type: ignore[attr-defined]
+    return (pair.locator("> .d2lvi-en").bounding_box(),
+            pair.locator("> .d2lvi-vi").bounding_box())
+
+
+def test_page_switch_shows_english_only_then_both_side_by_side(visit: Visit) -> None:
+    page = visit.open()
+    switch = page.locator(".d2lvi-switch")
+    assert switch.count() == 1
+    # The switch belongs to the article, below the theme's top bars.
+    assert page.locator("article.bd-article > .d2lvi-switch").count() == 1
+
+    page.click(".d2lvi-switch button[data-mode=en]")
+    assert page.locator(".d2lvi-switch button[data-mode=en]").get_attribute("aria-pressed") \
+        == "true"
+    assert page.evaluate("() => document.documentElement.classList.contains('d2lvi-mode-en')")
+    assert not page.locator(".d2lvi-pair > .d2lvi-vi").first.is_visible()
+    assert page.locator(".d2lvi-pair .d2lvi-en-body").first.is_visible()
+    visit.screenshot("transposed-conv-en.png")
+
+    page.click(".d2lvi-switch button[data-mode=both]")
+    en, vi = _pair_boxes(page)
+    assert en is not None and vi is not None
+    assert en["x"] + en["width"] <= vi["x"], (en, vi)  # English left, Vietnamese right
+    assert abs(en["y"] - vi["y"]) < 5, (en, vi)  # on the same row
+    visit.screenshot("transposed-conv-both.png")
+
+    page.click(".d2lvi-switch button[data-mode=vi]")
+    assert page.locator(".d2lvi-pair > .d2lvi-vi").first.is_visible()
+    assert not page.locator(".d2lvi-pair .d2lvi-en-body").first.is_visible()
+    visit.screenshot("transposed-conv.png")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_chosen_mode_survives_a_reload(visit: Visit, mode: str) -> None:
+    page = visit.open()
+    page.click(f".d2lvi-switch button[data-mode={mode}]")
+    page.reload(wait_until="networkidle")
+    assert page.evaluate("() => localStorage.getItem('d2lvi-mode')") == mode
+    assert page.evaluate(f"() => document.documentElement.classList.contains('d2lvi-mode-{mode}')")
+    pressed = page.locator(".d2lvi-switch button[aria-pressed=true]")
+    assert pressed.count() == 1
+    assert pressed.get_attribute("data-mode") == mode
+
+
+def _expected_colab_url() -> str:
+    """The Colab URL of the chapter's notebook, from ``repository`` in ``_config.yml``."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = config["repository"]
+    owner_repo = urlsplit(repo["url"]).path.strip("/").removesuffix(".git")
+    branch = repo.get("branch", "main")
+    return (f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/"
+            "notebooks/chapter_cnn/transposed-conv.ipynb")
+
+
+def test_colab_button_opens_this_chapters_notebook(visit: Visit) -> None:
+    page = visit.open()
+    colab = page.locator("a.d2lvi-colab")
+    assert colab.count() >= 1, "no <a class='d2lvi-colab'> on the chapter page"
+    assert colab.first.get_attribute("href") == _expected_colab_url()
+
+
+def test_notebook_download_link_points_to_the_chapters_notebook(visit: Visit) -> None:
+    page = visit.open()
+    link = page.locator("a.d2lvi-download-ipynb")
+    assert link.count() >= 1, "no <a class='d2lvi-download-ipynb'> on the chapter page"
+    href = link.first.get_attribute("href") or ""
+    assert urlsplit(href).path.endswith("transposed-conv.ipynb"), href
+    url = urljoin(page.url, href)
+    if is_local(url):  # served by the book itself: it must be there
+        response = page.request.get(url)
+        assert response.ok, f"{url}: HTTP {response.status}"
+
+
+@pytest.mark.parametrize("query", ["chuyển vị", "tích chập"])
+def test_search_finds_the_chapter_from_vietnamese_words(visit: Visit, query: str) -> None:
+    page = visit.open("search.html?q=" + query.replace(" ", "+"))
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15_000)
+    hrefs = [a.get_attribute("href") or "" for a in results.all()]
+    assert any(h.split("#")[0].endswith(CHAPTER) for h in hrefs), hrefs
+
+
+def _readable(violations: list[dict]) -> str:
+    """axe violations as lines: impact, rule, help, and the first offending elements."""
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node['failureSummary'].splitlines()[-1]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_axe_finds_no_serious_or_critical_violations(visit: Visit, axe_script: Path,
+                                                     mode: str) -> None:
+    page = visit.open()
+    page.click(f".d2lvi-switch button[data-mode={mode}]")
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, "\n" + _readable(bad)
+
+
+def test_search_page_has_no_serious_or_critical_violations(visit: Visit,
+                                                           axe_script: Path) -> None:
+    page = visit.open("search.html?q=chuyển+vị")
+    page.locator("#search-results ul.search li").first.wait_for(timeout=15_000)
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, "\n" + _readable(bad)
