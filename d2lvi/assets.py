@@ -4,6 +4,7 @@
   ``mathjax3_config.loader.load`` are copied from ``node_modules/mathjax/es5`` next to
   ``mathjax_path`` inside ``_static`` (``mathjax_path`` must be local: no CDN).
 - ``d2lvi_drop_assets`` removes scripts and stylesheets a page does not use.
+- Search in Vietnamese ignores diacritics (``d2lvi.search_vi``).
 - ``_templates/layout.html`` drops the theme's 1.5 MB Font Awesome script (the icons come
   from the theme's own web fonts) and the search scripts outside the search page.
 """
@@ -19,6 +20,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+
+from d2lvi.search_vi import SearchVietnamese
 
 logger = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "_templates"
@@ -130,6 +133,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("d2lvi_node_modules", "node_modules", "html", [str])
     app.add_config_value("d2lvi_drop_assets", {}, "html", [dict])
     app.add_config_value("d2lvi_theme_options", {}, "html", [dict])
+    app.add_search_language(SearchVietnamese)
     app.connect("config-inited", _register_templates)
     app.connect("builder-inited", _check_and_filters)
     # After every extension (MathJax, thebe…) has added its files to the page.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -10,7 +11,8 @@ import pytest
 import yaml
 from book_site import CHAPTER, ROOT, Visit
 
-from d2lvi.browser import is_local
+from d2lvi.browser import is_local, record
+from d2lvi.weight import table, weigh
 
 MODES = ("vi", "en", "both")
 
@@ -148,7 +150,8 @@ def test_notebook_download_link_points_to_the_chapters_notebook(visit: Visit) ->
         assert response.ok, f"{url}: HTTP {response.status}"
 
 
-@pytest.mark.parametrize("query", ["chuyển vị", "tích chập"])
+# Typed with or without diacritics: Vietnamese readers often omit them.
+@pytest.mark.parametrize("query", ["chuyển vị", "tích chập", "tich chap chuyen vi"])
 def test_search_finds_the_chapter_from_vietnamese_words(visit: Visit, query: str) -> None:
     page = visit.open("search.html?q=" + query.replace(" ", "+"))
     results = page.locator("#search-results ul.search li a")
@@ -186,3 +189,18 @@ def test_search_page_has_no_serious_or_critical_violations(visit: Visit,
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, "\n" + _readable(bad)
+
+
+# Heavy or network-bound files the page must not load again (see d2lvi/assets.py).
+UNWANTED = ("fontawesome.js", "thebe", "togglebutton", "searchindex.js", "tex-mml-chtml",
+            "ui/menu.js", "cdn.")
+
+
+def test_page_weight_stays_within_budget_and_skips_unused_assets(visit: Visit) -> None:
+    budget = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["d2lvi"]["page_weight_budget_kib"]
+    resources = record(visit.page, visit.base_url + CHAPTER)
+    report = "\n" + table(resources)
+    loaded = [r.url for r in resources if any(u in r.url for u in UNWANTED)]
+    assert loaded == [], report
+    assert weigh(resources).total <= budget * 1024, report
