@@ -204,3 +204,18 @@ def test_page_weight_stays_within_budget_and_skips_unused_assets(visit: Visit) -
     loaded = [r.url for r in resources if any(u in r.url for u in UNWANTED)]
     assert loaded == [], report
     assert weigh(resources).total <= budget * 1024, report
+
+
+def test_search_box_of_the_chapter_page_leads_to_the_results(visit: Visit) -> None:
+    # The chapter page no longer loads Sphinx's search scripts: its search box must still work.
+    page = visit.open()
+    page.locator(".bd-sidebar-primary .search-button-field").click()
+    field = page.locator("#pst-search-dialog input[name=q]")
+    field.fill("sải bước")
+    field.press("Enter")
+    page.wait_for_url("**/search.html?q=*")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15_000)
+    hrefs = [a.get_attribute("href") or "" for a in results.all()]
+    assert any(h.split("#")[0].endswith(CHAPTER) for h in hrefs), hrefs
+    assert visit.errors == []
