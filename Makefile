@@ -10,6 +10,7 @@ JB_FLAGS := -W --keep-going
 APT_PACKAGES := chromium hunspell hunspell-vi
 
 .PHONY: html check update-outputs test lint figures system-deps clean assets weight
+.PHONY: status stale
 
 # Set-up: one virtual environment, every dependency pinned, installed in one step.
 $(VENV)/.stamp: requirements.txt pyproject.toml
@@ -23,6 +24,21 @@ $(LINT_VENV)/.stamp: requirements-lint.txt
 	test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
 	$(LINT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lint.txt
 	touch $@
+
+# The translation checker, in its own light environment (no MXNet, no Sphinx):
+# prints path:line:col: CODE message; FILES=... checks other chapters.
+lint: $(LINT_VENV)/.stamp
+	PYTHONPATH=. $(LINT_VENV)/bin/python -m d2lvi check $(FILES)
+
+# Translation progress per Phần (translated / stale / untranslated); UPSTREAM=... to compare
+# with another English than the pinned one.
+status: $(LINT_VENV)/.stamp
+	PYTHONPATH=. $(LINT_VENV)/bin/python -m d2lvi status $(if $(UPSTREAM),--upstream $(UPSTREAM))
+
+# Blocks a new upstream English changes: make stale UPSTREAM=path/to/new.md
+stale: $(LINT_VENV)/.stamp
+	@test -n "$(UPSTREAM)" || { echo "dùng: make stale UPSTREAM=đường/dẫn/bản-gốc-mới.md"; exit 2; }
+	PYTHONPATH=. $(LINT_VENV)/bin/python -m d2lvi stale $(UPSTREAM)
 
 # Installs the Debian packages only when one is missing (CI runs as root; else sudo).
 system-deps:
