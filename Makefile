@@ -11,6 +11,7 @@ APT_PACKAGES := chromium hunspell hunspell-vi
 
 .PHONY: html check update-outputs test lint figures system-deps clean assets weight
 .PHONY: status stale
+.PHONY: notebooks test-colab
 
 # Set-up: one virtual environment, every dependency pinned, installed in one step.
 $(VENV)/.stamp: requirements.txt pyproject.toml
@@ -73,6 +74,15 @@ update-outputs: $(VENV)/.stamp
 
 figures: $(VENV)/.stamp
 	$(PY) -m d2lvi figure --output img/trans_conv.svg
+
+# The Colab notebooks under notebooks/, generated from the chapters: run after editing a
+# chapter and commit them with it (`make test` fails while they are out of date).
+notebooks: $(VENV)/.stamp
+	$(PY) -m d2lvi notebooks
+
+# Only the notebooks' run on a fresh Colab-like Python 3.12 runtime (~75 s; in `make test` too).
+test-colab: $(VENV)/.stamp
+	$(PY) -m pytest tests/test_colab.py
 
 test: $(VENV)/.stamp system-deps assets
 	$(PY) -m ruff check d2lvi tests
