@@ -170,9 +170,12 @@ def _readable(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("mode", MODES)
 def test_axe_finds_no_serious_or_critical_violations(visit: Visit, axe_script: Path,
-                                                     mode: str) -> None:
+                                                     mode: str, scheme: str) -> None:
+    # The theme follows the reader's colour scheme ("auto"): both must be readable.
+    visit.page.emulate_media(color_scheme=scheme)
     page = visit.open()
     page.click(f".d2lvi-switch button[data-mode={mode}]")
     page.add_script_tag(path=str(axe_script))
