@@ -11,7 +11,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markdown_it.token import Token
@@ -168,7 +168,7 @@ def scan(text: str) -> Inline:
         matches = list(pattern.finditer(text))
         maths += [m["body"] for m in matches]
         text = mask(text, (m.span() for m in matches))
-    code = tuple(m["body"].strip() if m["body"].strip() else m["body"] for m in codes)
+    code = tuple(m["body"].strip() or m["body"] for m in codes)
     return Inline(tuple(roles), code, tuple(maths), text)
 
 
@@ -177,7 +177,7 @@ def role_targets(inline: Inline, names: Callable[[str], bool], syntax: str | Non
     """Targets of the roles whose name passes ``names`` ("text <target>" gives target)."""
     out = set()
     for kind, name, body in inline.roles:
-        if syntax and kind != syntax or not names(name):
+        if (syntax and kind != syntax) or not names(name):
             continue
         if name.startswith("cite"):
             out |= {k.strip() for k in body.split(",") if k.strip()}
@@ -211,15 +211,15 @@ def position(text: str, offset: int, first_line: int) -> tuple[int, int]:
 # --- structure -------------------------------------------------------------------------
 
 
-def _all_tokens(tokens: Sequence[Token]) -> Iterable[Token]:
-    """Block tokens, at every nesting level (list items, block quotes)."""
+def _block_tokens(tokens: Sequence[Token]) -> Iterable[Token]:
+    """Tokens with a source map: block tokens at every nesting level (the stream is flat)."""
     yield from (t for t in tokens if t.map is not None)
 
 
 def unclosed_comments(lines: Sequence[str], tokens: Sequence[Token]) -> list[Finding]:
     """``<!--`` without ``-->`` (markdown-it then runs the comment on) → its opening line."""
     out = []
-    for token in _all_tokens(tokens):
+    for token in _block_tokens(tokens):
         if token.type != "html_block" or not token.content.lstrip().startswith("<!--"):
             continue
         body = token.content.split("\n")
@@ -235,7 +235,7 @@ def unclosed_comments(lines: Sequence[str], tokens: Sequence[Token]) -> list[Fin
 def unclosed_fences(lines: Sequence[str], tokens: Sequence[Token]) -> list[Finding]:
     """A code/colon fence with no closing line, or that swallows the next fence's opening."""
     out = []
-    for token in _all_tokens(tokens):
+    for token in _block_tokens(tokens):
         if token.type not in ("fence", "colon_fence") or not token.markup:
             continue
         start, end = token.map
@@ -273,11 +273,13 @@ def untranslated(chapter: Chapter) -> list[Finding]:
         if not pair.vi.strip():
             out.append(Finding(pair.en_start, 1, "TR001",
                                "đoạn tiếng Anh này chưa có bản dịch ngay sau nó (untranslated)"))
-    for number, line in enumerate(chapter.lines, 1):
-        for m in PLACEHOLDER.finditer(line):
-            if not line.lstrip().startswith("<!--"):
-                out.append(Finding(number, m.start() + 1, "TR002",
-                                   f"còn chỗ giữ chỗ {m[0]} (placeholder): hãy dịch đoạn này"))
+    for block in chapter.blocks:  # what the reader sees: not comments, not code
+        if block.kind in ("comment", "code", "front_matter"):
+            continue
+        for m in PLACEHOLDER.finditer(block.text):
+            line, col = position(block.text, m.start(), block.start)
+            out.append(Finding(line, col, "TR002",
+                               f"còn chỗ giữ chỗ {m[0]} (placeholder): hãy dịch đoạn này"))
     return out
 
 
@@ -343,9 +345,9 @@ def avoided_terms(blocks: Sequence[Block], glossary: Sequence[Entry]) -> list[Fi
     out = []
     for entry in glossary:
         for wrong in entry.avoid:
-            pattern = re.compile(r"(?<!\w)" + re.escape(fold(wrong)) + r"(?!\w)")
+            pattern = re.compile(r"(?<!\w)" + re.escape(wrong) + r"(?!\w)", re.IGNORECASE)
             for block in blocks:
-                for m in pattern.finditer(fold(block.text)):
+                for m in pattern.finditer(block.text):
                     line, col = position(block.text, m.start(), block.start)
                     right = " / ".join(f"«{v}»" for v in entry.vi)
                     out.append(Finding(line, col, "TR302",
@@ -479,8 +481,8 @@ def upstream_code(chapter: Chapter, upstream: Chapter) -> list[Finding]:
             a, b = "\n".join(mine[i][2]), "\n".join(theirs[j][2])
             if normalize(a) != normalize(b):
                 row, col = first_difference(a, b)
-                lead = len(a) - len(a.lstrip("\n"))  # blank lines normalize() dropped
-                lead = a[:lead].count("\n")
+                # normalize() dropped the cell's leading blank lines: count them back.
+                lead = next((k for k, ln in enumerate(mine[i][2]) if ln.strip()), 0)
                 out.append(Finding(mine[i][1] + lead + row, col + 1, "TR111",
                                    "ô mã khác ô mã của bản gốc (code changed): chỉ dịch văn "
                                    "bản, giữ nguyên mã"))
@@ -523,10 +525,8 @@ def upstream_labels(chapter: Chapter, upstream_text: str, upstream: Sequence[Eng
 def prose(text: str) -> str:
     """The Vietnamese prose of a block: markup, math, code, URLs and English italics blanked."""
     spans = [m.span() for p in (MYST_COMMENT, TARGET_LINE, FENCE_LINE) for m in p.finditer(text)]
-    for m in OPTION.finditer(text):
-        spans.append(m.span("key") if m["key"] in PROSE_OPTIONS else m.span())
-        if m["key"] in PROSE_OPTIONS:
-            spans.append((m.start(), m.start("value")))
+    for m in OPTION.finditer(text):  # ":alt: text" keeps its text; other options go
+        spans.append((m.start(), m.start("value") if m["key"] in PROSE_OPTIONS else m.end()))
     text = scan(mask(text, spans)).masked
     for pattern in (URL, TAG, ITALIC):
         text = mask(text, (m.span() for m in pattern.finditer(text)))
@@ -597,7 +597,10 @@ def suppressed(finding: Finding, scopes: Sequence[tuple[int, int, frozenset[str]
 
 def check_text(text: str, ctx: Context) -> list[Finding]:
     """All findings for a chapter's text, sorted by position."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # NFC: an editor may save Vietnamese decomposed (NFD); rules compare composed text.
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if ctx.upstream is not None:
+        ctx = replace(ctx, upstream=unicodedata.normalize("NFC", ctx.upstream))
     lines = text.split("\n")
     tokens = markdown_parser().parse(text)
     structure = unclosed_comments(lines, tokens) + unclosed_fences(lines, tokens)
@@ -695,14 +698,18 @@ def main(argv: list[str]) -> int:
     ns = parser.parse_args(argv)
     config = project_config()
     spell = _Spell(str(config.get("hunspell_dictionary", "vi_VN")))
+    ignore = frozenset(re.findall(r"TR\d{3}", ns.ignore.upper()))
+    if ns.upstream and not Path(ns.upstream).is_file():
+        print(f"lỗi: không có bản gốc {ns.upstream}", file=sys.stderr)
+        return 2
     try:
         glossary_text = _read_optional(Path(config.get("glossary", "i18n/glossary.yml")))
         wordlist_text = _read_optional(Path(config.get("wordlist", "i18n/wordlist.txt")))
         base = Context(
             glossary=load_glossary(glossary_text) if glossary_text else (),
             wordlist=load_wordlist(wordlist_text or ""),
-            spell=None if ns.no_spelling else spell,
-            ignore=frozenset(re.findall(r"TR\d{3}", ns.ignore.upper())),
+            spell=None if ns.no_spelling or "TR501" in ignore else spell,
+            ignore=ignore,
         )
     except (OSError, UnicodeDecodeError, ValueError) as err:
         print(f"lỗi: cấu hình của trình kiểm tra: {err}", file=sys.stderr)
@@ -719,15 +726,14 @@ def main(argv: list[str]) -> int:
             status = 2
             continue
         if upstream is None:
-            print(f"{path}: lưu ý: không có bản gốc {source}; bỏ qua TR101–TR113",
-                  file=sys.stderr)
-        findings = check_bytes(data, Context(upstream, base.glossary, base.wordlist,
-                                             base.spell, base.ignore))
+            print(f"{path}: lưu ý: không có bản gốc {source}; bỏ qua các kiểm tra so với bản "
+                  "gốc (TR101–TR113, TR206)", file=sys.stderr)
+        findings = check_bytes(data, replace(base, upstream=upstream))
         for finding in findings:
             print(finding.format(str(path)))
         errors += sum(f.severity == "error" for f in findings)
         warnings += sum(f.severity == "warning" for f in findings)
-    if spell.missing and "TR501" not in base.ignore:
+    if spell.missing:
         print(f"cảnh báo: {spell.missing}; bỏ qua kiểm tra chính tả "
               "(cài: apt-get install hunspell hunspell-vi)", file=sys.stderr)
     print(f"{errors} lỗi, {warnings} cảnh báo." if errors or warnings else "Không có lỗi.",

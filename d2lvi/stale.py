@@ -176,10 +176,9 @@ def status(chapter_text: str, upstream: Sequence[EnglishBlock] | None = None
     chapter = parse(chapter_text)
     counts: dict[int, dict[str, int]] = {p: {} for p in chapter.parts}
     removed = 0
-    if upstream is None:
-        rows = [(p, EnglishBlock(p.en, p.en_start, p.part), None) for p in chapter.pairs]
-    else:
-        rows = compare(chapter.pairs, upstream, len(chapter.lines))
+    # Without an upstream, every English original counts as current.
+    rows = (compare(chapter.pairs, upstream, len(chapter.lines)) if upstream is not None
+            else [(p, None, None) for p in chapter.pairs])
     for pair, _block, change in rows:
         if change is None:
             assert pair is not None

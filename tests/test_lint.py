@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -386,3 +387,10 @@ def test_a_plain_d2l_file_works_as_the_pinned_upstream() -> None:
         ("TR101", line_of(chapter, "row present applying")),
         ("TR103", line_of(chapter, "Then the convolution operator can be") - 1),
     ]
+
+
+def test_decomposed_unicode_is_checked_like_composed_text() -> None:
+    assert check_text(unicodedata.normalize("NFD", chapter_text()), context()) == []
+    composed = mutate("sải bước bằng 1", "Sải Chân bằng 1")
+    text = unicodedata.normalize("NFD", composed)
+    assert ("TR302", line_of(composed, "Sải Chân")) in located(check_text(text, context()))
