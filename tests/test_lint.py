@@ -394,3 +394,20 @@ def test_decomposed_unicode_is_checked_like_composed_text() -> None:
     composed = mutate("sải bước bằng 1", "Sải Chân bằng 1")
     text = unicodedata.normalize("NFD", composed)
     assert ("TR302", line_of(composed, "Sải Chân")) in located(check_text(text, context()))
+
+
+def test_pre_commit_hook_and_ci_run_the_checker_with_the_lint_pins() -> None:
+    import yaml
+
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    [hook] = [h for repo in config["repos"] if repo["repo"] == "local" for h in repo["hooks"]]
+    pins = {ln.strip() for ln in (REPO / "requirements-lint.txt").read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")}
+    assert hook["entry"] == "python -m d2lvi check"
+    assert set(hook["additional_dependencies"]) == pins
+    assert re.search(hook["files"], "chapter_cnn/transposed-conv.md")
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "ci.yml").read_text())
+    steps = {name: " ".join(str(s.get("run", "")) for s in job["steps"])
+             for name, job in workflow["jobs"].items()}
+    assert "make lint" in steps["lint"] and "hunspell-vi" in steps["lint"]
+    assert "make test" in steps["build"]
