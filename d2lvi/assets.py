@@ -79,17 +79,17 @@ def _local_mathjax_path(config: Config) -> PurePosixPath:
 
 
 def _register_templates(app: Sphinx, config: Config) -> None:
-    """``config-inited``: our layout override and theme options; refuse a CDN MathJax."""
+    """``config-inited``: our layout override and theme options."""
     config.templates_path.append(str(TEMPLATES))
     # Jupyter Book builds html_theme_options itself; ours are merged in, not substituted.
     config.html_theme_options = {**config.html_theme_options, **config.d2lvi_theme_options}
-    _local_mathjax_path(config)
 
 
 def _check_and_filters(app: Sphinx) -> None:
-    """``builder-inited``: MathJax must be installed; give templates the ``drop_scripts`` filter."""
+    """``builder-inited``: MathJax must be local and installed; templates get ``drop_scripts``."""
     if app.builder.format != "html":
         return
+    _local_mathjax_path(app.config)
     es5 = _node_modules(app) / "mathjax" / "es5"
     if not (es5 / "startup.js").is_file():
         raise ExtensionError(

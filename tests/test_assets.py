@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from d2lvi.assets import drop_scripts, keep_asset, mathjax_files
+from types import SimpleNamespace
+
+import pytest
+from sphinx.errors import ExtensionError
+
+from d2lvi.assets import _local_mathjax_path, drop_scripts, keep_asset, mathjax_files
 
 RULES = {"thebe": "", "toggle": "toggle", "design": "sd-"}
 
@@ -42,3 +47,14 @@ def test_drop_scripts_removes_only_the_named_script_tags() -> None:
     out = drop_scripts(html, "scripts/fontawesome.js")
     assert "fontawesome" not in out
     assert "bootstrap.js" in out
+
+
+def test_a_mathjax_path_on_the_network_is_refused_with_one_clear_message() -> None:
+    config = SimpleNamespace(mathjax_path="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js")
+    with pytest.raises(ExtensionError, match=r"mathjax_path .* tải từ mạng"):
+        _local_mathjax_path(config)  # type: ignore[arg-type]
+
+
+def test_a_local_mathjax_path_names_the_folder_the_components_are_copied_to() -> None:
+    path = _local_mathjax_path(SimpleNamespace(mathjax_path="mathjax/startup.js"))  # type: ignore[arg-type]
+    assert str(path.parent) == "mathjax"
