@@ -80,7 +80,7 @@ figures: $(VENV)/.stamp
 notebooks: $(VENV)/.stamp
 	$(PY) -m d2lvi notebooks
 
-# Only the notebooks' run on a fresh Colab-like Python 3.12 runtime (~75 s; in `make test` too).
+# Only the notebooks' run on a fresh Colab-like Python 3.12 runtime (1–2 min; in `make test` too).
 test-colab: $(VENV)/.stamp
 	$(PY) -m pytest tests/test_colab.py
 
