@@ -1,0 +1,195 @@
+"""Benchmark of the build loop (``make bench``): medians of several runs, as ratios to a cold build.
+
+Every scenario runs in a scratch copy of the book's sources that shares the project's
+installed environments, so the numbers measure building, not installing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ["_config.yml", "_toc.yml", "index.md", "glossary.md", "references.md",
+           "references.bib", "Makefile", "pyproject.toml", "requirements.txt",
+           "requirements-lint.txt", "package.json", "package-lock.json",
+           "chapter_cnn", "img", "i18n", "notebooks"]
+CHAPTER = Path("chapter_cnn/transposed-conv.md")
+# A Vietnamese-only edit: one word added to a translated sentence.
+TEXT_EDIT = ("Hãy kiểm tra lại kết quả", "Hãy cùng kiểm tra lại kết quả")
+
+
+@dataclass(frozen=True)
+class Result:
+    """The timings of one scenario."""
+
+    name: str
+    seconds: list[float]
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        """The median run time."""
+        return statistics.median(self.seconds)
+
+
+def copy_book(dest: Path) -> Path:
+    """A scratch copy of the sources; node_modules shared through a link."""
+    for name in SOURCES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    if (ROOT / "node_modules").exists():
+        (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    return dest
+
+
+def make(book: Path, *targets: str) -> float:
+    """Run make in the copy with the project's venv (never reinstalling it); seconds taken."""
+    venv = ROOT / ".venv"
+    command = ["make", "-o", f"{venv}/.stamp", "-o", "assets", *targets, f"VENV={venv}"]
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=book, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"bench: `make {' '.join(targets)}` failed in {book}:\n{proc.stdout[-3000:]}"
+                 f"{proc.stderr[-3000:]}")
+    return elapsed
+
+
+def executions(book: Path) -> int:
+    """How many notebook executions the book's jupyter-cache has recorded."""
+    executed = book / "_build" / ".jupyter_cache" / "executed"
+    return len(list(executed.iterdir())) if executed.exists() else 0
+
+
+def newest_execution(book: Path) -> float:
+    """Modification time of the newest cached execution (0 when none)."""
+    executed = book / "_build" / ".jupyter_cache" / "executed"
+    return max((p.stat().st_mtime for p in executed.rglob("*")), default=0.0)
+
+
+def timed(runs: int, prepare: Callable[[], None], act: Callable[[], float]) -> list[float]:
+    """Run ``prepare`` (untimed) then ``act`` (timed) ``runs`` times."""
+    seconds = []
+    for _ in range(runs):
+        prepare()
+        seconds.append(act())
+    return seconds
+
+
+def scenarios(book: Path, runs: int) -> list[Result]:
+    """Measure every scenario in the scratch book."""
+    build = book / "_build"
+    chapter = book / CHAPTER
+    original = chapter.read_text(encoding="utf-8")
+    venv_python = str(ROOT / ".venv" / "bin" / "python")
+
+    def empty() -> None:
+        shutil.rmtree(build, ignore_errors=True)
+
+    cold = timed(runs, empty, lambda: make(book, "html"))
+    results = [Result("cold build (`make html`, empty _build)", cold)]
+
+    before = (executions(book), newest_execution(book))
+
+    def edit() -> None:
+        text = chapter.read_text(encoding="utf-8")
+        # Alternate between the two wordings so every run is a real edit.
+        old, new = TEXT_EDIT if TEXT_EDIT[1] not in text else TEXT_EDIT[::-1]
+        chapter.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    edited = timed(runs, edit, lambda: make(book, "html"))
+    executed = (executions(book), newest_execution(book)) != before
+    results.append(Result("text-edit rebuild", edited,
+                          "re-executed cells!" if executed else "no cell executed"))
+    chapter.write_text(original, encoding="utf-8")
+    make(book, "html")
+    unchanged = timed(runs, lambda: None, lambda: make(book, "html"))
+    results.append(Result("no-change rebuild", unchanged))
+    results.append(Result("`make check` (fresh kernel + gate)",
+                          timed(runs, lambda: None, lambda: make(book, "check"))))
+
+    lint_python = ROOT / ".venv-lint" / "bin" / "python"
+    python = str(lint_python if lint_python.exists() else venv_python)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def lint() -> float:
+        start = time.perf_counter()
+        subprocess.run([python, "-m", "d2lvi", "check", str(CHAPTER)], cwd=book, env=env,
+                       capture_output=True)
+        return time.perf_counter() - start
+
+    results.append(Result("lint (`python -m d2lvi check`)", timed(runs, lambda: None, lint)))
+
+    script = book / "cells.py"
+    script.write_text(cells_as_script(chapter), encoding="utf-8")
+
+    def floor() -> float:
+        start = time.perf_counter()
+        subprocess.run([venv_python, str(script)], cwd=chapter.parent, check=True,
+                       capture_output=True)
+        return time.perf_counter() - start
+
+    results.append(Result("floor: the cells as a plain script", timed(runs, lambda: None, floor)))
+    return results
+
+
+def cells_as_script(chapter: Path) -> str:
+    """The chapter's code cells, in order, as one Python script."""
+    import jupytext
+
+    nb = jupytext.read(chapter)
+    return "\n\n".join(c.source for c in nb.cells if c.cell_type == "code") + "\n"
+
+
+def machine() -> str:
+    """One line describing this machine."""
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    python = platform.python_version()
+    return f"{os.cpu_count()} cores ({cpu}), Python {python}, {platform.system()}"
+
+
+def table(results: list[Result], runs: int) -> str:
+    """The results as a Markdown table, each also as a ratio to the cold build."""
+    cold = results[0].median
+    lines = [f"Machine: {machine()}; {runs} runs each, medians.", "",
+             "| scenario | median (s) | min–max (s) | ratio to cold | note |",
+             "|---|---:|---:|---:|---|"]
+    for r in results:
+        lines.append(f"| {r.name} | {r.median:.2f} | {min(r.seconds):.2f}–{max(r.seconds):.2f} "
+                     f"| {r.median / cold:.2f} | {r.note} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every scenario and print the table."""
+    parser = argparse.ArgumentParser(prog="python -m d2lvi.bench", description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    ns = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="d2lvi-bench-") as tmp:
+        results = scenarios(copy_book(Path(tmp)), ns.runs)
+    print(table(results, ns.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
