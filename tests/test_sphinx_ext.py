@@ -2,11 +2,11 @@
 
 import re
 import shutil
-from io import StringIO
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from sphinx.application import Sphinx
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -28,7 +28,7 @@ d2lvi_external_refs = {"sec_conv_layer": {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """Build the fixture chapter; return its HTML and the build's warnings."""
+    """Build the fixture chapter in its own process; return its HTML and the warnings."""
     src = tmp_path_factory.mktemp("src")
     (src / "conf.py").write_text(CONF)
     shutil.copy(DATA / "pairs-pass-small.md", src / "index.md")
@@ -36,11 +36,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     shutil.copy(ROOT / "references.bib", src / "references.bib")
     (src / "bib.md").write_text("# Tài liệu\n\n```{bibliography}\n```\n")
     out = tmp_path_factory.mktemp("out")
-    warnings = StringIO()
-    app = Sphinx(str(src), str(src), str(out), str(out / ".doctrees"), "html",
-                 status=None, warning=warnings, freshenv=True)
-    app.build()
-    return (out / "index.html").read_text(encoding="utf-8"), warnings.getvalue()
+    # A separate process: Sphinx registers nodes globally, so in-process builds by other
+    # tests would add "already registered" noise to the warnings.
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-E",
+                           str(src), str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return (out / "index.html").read_text(encoding="utf-8"), proc.stderr
 
 
 def pair_blocks(html: str) -> list[str]:
