@@ -50,8 +50,9 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# Browser assets pinned in package-lock.json (MathJax served by the book, axe-core for the
-# tests), installed again only when the lock file is newer than the last install.
+# Node packages pinned in package-lock.json (MathJax, run at build time to typeset the math;
+# axe-core for the browser tests), installed again only when the lock file is newer than
+# the last install.
 node_modules/.package-lock.json: package-lock.json
 	@command -v npm >/dev/null || $(MAKE) system-deps APT_PACKAGES="nodejs npm"
 	npm ci --no-audit --no-fund --loglevel=error

@@ -58,9 +58,8 @@ class Visit:
     errors: list[str] = field(default_factory=list)
 
     def open(self, path: str = CHAPTER) -> Page:
-        """Load a page of the book, wait for the network and for MathJax to finish."""
+        """Load a page of the book and wait for the network (math is typeset already)."""
         self.page.goto(self.base_url + path, wait_until="networkidle")
-        self.page.evaluate("() => window.MathJax?.startup?.promise")
         return self.page
 
     def screenshot(self, name: str) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -22,7 +23,8 @@ def test_chapter_page_requests_nothing_outside_127_0_0_1(visit: Visit) -> None:
     outside = [url for url in visit.requests if not is_local(url)]
     assert visit.blocked == [], f"requests blocked (would have left 127.0.0.1): {visit.blocked}"
     assert outside == []
-    assert any("_static/mathjax/" in url for url in visit.requests), "MathJax not from the book"
+    assert any("_static/mathjax-fonts/" in url for url in visit.requests), "math fonts not loaded"
+    assert not any("mathjax" in url and ".js" in url for url in visit.requests), "MathJax script"
 
 
 def test_chapter_page_logs_no_console_errors(visit: Visit) -> None:
@@ -47,6 +49,33 @@ def test_math_is_typeset_and_no_raw_tex_is_left_in_the_vietnamese_text(visit: Vi
         "() => [...document.querySelectorAll('.d2lvi-vi')].map(b => b.innerText).join('\\n')")
     leftovers = re.findall(r"\\\(|\\\)|\$[^$\n]+\$", visible)
     assert leftovers == []
+
+
+def test_math_is_typeset_without_javascript_and_hidden_mathml_is_there_for_readers(
+        browser: Any, base_url: str) -> None:
+    # Math is typeset when the book is built: the page shows it even with JavaScript off.
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280,
+                                                                       "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(base_url + CHAPTER, wait_until="networkidle")
+        math = page.locator(".d2lvi-vi span.math mjx-container")
+        assert math.count() > 0
+        first = math.first
+        box = first.locator("mjx-math").bounding_box()
+        assert box is not None and box["width"] > 0 and box["height"] > 0
+        assert first.locator("mjx-math").get_attribute("aria-hidden") == "true"
+        mathml = first.locator("mjx-assistive-mml math")
+        assert mathml.count() == 1 and (mathml.text_content() or "").strip() != ""
+        # Each formula's font size follows the text's x-height, as MathJax does in a browser.
+        sizes = page.evaluate("""() => {
+            const c = document.querySelector('.d2lvi-vi span.math mjx-container');
+            return [parseFloat(getComputedStyle(c).fontSize),
+                    parseFloat(getComputedStyle(c.parentElement).fontSize)];
+        }""")
+        assert sizes[0] > sizes[1], sizes
+    finally:
+        context.close()
 
 
 def test_figure_is_shown_at_a_readable_size_with_a_vietnamese_caption(visit: Visit) -> None:
@@ -131,6 +160,18 @@ def _expected_colab_url() -> str:
             "notebooks/chapter_cnn/transposed-conv.ipynb")
 
 
+def test_repository_button_shows_the_github_mark_without_the_brand_font(visit: Visit) -> None:
+    page = visit.open()
+    icon = page.locator(".btn-source-repository-button i.fa-github")
+    assert icon.count() >= 1
+    mark = icon.first.evaluate("""i => {
+        const s = getComputedStyle(i, '::before');
+        return {mask: s.maskImage || s.webkitMaskImage, width: parseFloat(s.width)};
+    }""")
+    assert "svg" in mark["mask"] and mark["width"] > 0, mark
+    assert not any("fa-brands" in url for url in visit.requests)
+
+
 def test_colab_button_opens_this_chapters_notebook(visit: Visit) -> None:
     page = visit.open()
     colab = page.locator("a.d2lvi-colab")
@@ -194,9 +235,10 @@ def test_search_page_has_no_serious_or_critical_violations(visit: Visit,
     assert not bad, "\n" + _readable(bad)
 
 
-# Heavy or network-bound files the page must not load again (see d2lvi/assets.py).
+# Heavy or network-bound files the page must not load again (see d2lvi/assets.py): MathJax's
+# scripts (math is typeset at build time) and the brand font (GitHub mark drawn in CSS).
 UNWANTED = ("fontawesome.js", "thebe", "togglebutton", "searchindex.js", "tex-mml-chtml",
-            "ui/menu.js", "cdn.")
+            "ui/menu.js", "cdn.", "_static/mathjax/", "fa-brands")
 
 
 def test_page_weight_stays_within_budget_and_skips_unused_assets(visit: Visit) -> None:
