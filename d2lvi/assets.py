@@ -1,6 +1,7 @@
 """Sphinx extension: an offline, light page — unused assets dropped.
 
 - Math is typeset at build time (``d2lvi.mathrender``): pages load no MathJax script.
+- The theme's solid icon font is cut down to the icons the book shows (``d2lvi.iconfont``).
 - ``d2lvi_drop_assets`` removes scripts and stylesheets a page does not use.
 - Search in Vietnamese ignores diacritics (``d2lvi.search_vi``).
 - ``_templates/layout.html`` drops the theme's 1.5 MB Font Awesome script (the icons come

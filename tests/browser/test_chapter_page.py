@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 from book_site import CHAPTER, ROOT, Visit
+from fontTools.ttLib import TTFont
 
 from d2lvi.browser import is_local, record
 from d2lvi.weight import table, weigh
@@ -172,6 +173,36 @@ def test_repository_button_shows_the_github_mark_without_the_brand_font(visit: V
     assert not any("fa-brands" in url for url in visit.requests)
 
 
+# Every element's ::before/::after drawn with the solid icon font: its code points.
+SOLID_ICONS = """() => {
+    const found = [];
+    for (const el of document.querySelectorAll('body *')) {
+        for (const pseudo of ['::before', '::after']) {
+            const style = getComputedStyle(el, pseudo);
+            const text = style.content.replace(/^"|"$/g, '');
+            if (style.fontFamily.includes('Font Awesome 6 Free') && style.fontWeight === '900'
+                && text && style.content !== 'none') {
+                found.push(...[...text].map(c => c.codePointAt(0)));
+            }
+        }
+    }
+    return found;
+}"""
+
+
+@pytest.mark.parametrize("path", [CHAPTER, "search.html?q=chuyển+vị"])
+def test_every_solid_icon_shown_is_in_the_books_icon_font(visit: Visit, book_html: Path,
+                                                          path: str) -> None:
+    page = visit.open(path)
+    page.locator(".bd-sidebar-primary .search-button-field").click()  # the search dialog too
+    shown = set(page.evaluate(SOLID_ICONS))
+    assert len(shown) >= 5, shown
+    font = TTFont(book_html / "_static" / "d2lvi-fa-solid-900.woff2")
+    missing = {hex(c) for c in shown - set(font.getBestCmap())}
+    assert missing == set()
+    assert not any("fontawesome/webfonts/fa-solid" in url for url in visit.requests)
+
+
 def test_colab_button_opens_this_chapters_notebook(visit: Visit) -> None:
     page = visit.open()
     colab = page.locator("a.d2lvi-colab")
@@ -236,9 +267,10 @@ def test_search_page_has_no_serious_or_critical_violations(visit: Visit,
 
 
 # Heavy or network-bound files the page must not load again (see d2lvi/assets.py): MathJax's
-# scripts (math is typeset at build time) and the brand font (GitHub mark drawn in CSS).
+# scripts (math is typeset at build time), the brand font (GitHub mark drawn in CSS) and the
+# full solid icon font (d2lvi/iconfont.py serves the icons the book uses).
 UNWANTED = ("fontawesome.js", "thebe", "togglebutton", "searchindex.js", "tex-mml-chtml",
-            "ui/menu.js", "cdn.", "_static/mathjax/", "fa-brands")
+            "ui/menu.js", "cdn.", "_static/mathjax/", "fa-brands", "fontawesome/webfonts/fa-solid")
 
 
 def test_page_weight_stays_within_budget_and_skips_unused_assets(visit: Visit) -> None:
