@@ -81,7 +81,9 @@ def subset_woff2(font: bytes, codepoints: Iterable[int]) -> bytes:
     options = subset.Options()
     options.flavor = "woff2"
     try:
-        ttfont = TTFont(io.BytesIO(font))
+        # recalcTimestamp=False: keep the source font's head.modified, or every rebuild of the
+        # subset differs (fontTools stamps the save time by default).
+        ttfont = TTFont(io.BytesIO(font), recalcTimestamp=False)
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=sorted(codepoints))
         subsetter.subset(ttfont)

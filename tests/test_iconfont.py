@@ -83,3 +83,9 @@ def test_a_missing_theme_font_is_one_clear_error(tmp_path: Path) -> None:
     app.config.d2lvi_icon_font = "vendor/none.woff2"
     with pytest.raises(ExtensionError, match="không thấy .*none.woff2"):
         _subset_icons(app, None)  # type: ignore[arg-type]
+
+
+def test_the_subset_keeps_the_source_fonts_timestamp_so_rebuilds_are_byte_identical() -> None:
+    source = THEME_FONT.read_bytes()
+    made = TTFont(BytesIO(subset_woff2(source, [0xF0C9])))
+    assert made["head"].modified == TTFont(BytesIO(source))["head"].modified
