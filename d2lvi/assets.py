@@ -42,7 +42,9 @@ def drop_scripts(html: str, *names: str) -> str:
 
 def _register_templates(app: Sphinx, config: Config) -> None:
     """``config-inited``: our layout override and theme options."""
-    config.templates_path.append(str(TEMPLATES))
+    # First in line: the themes add their own component folders to templates_path, and our
+    # overrides (Vietnamese labels of hard-coded English components) must win over them.
+    config.templates_path.insert(0, str(TEMPLATES))
     # Jupyter Book builds html_theme_options itself; ours are merged in, not substituted.
     config.html_theme_options = {**config.html_theme_options, **config.d2lvi_theme_options}
 

@@ -296,3 +296,35 @@ def test_search_box_of_the_chapter_page_leads_to_the_results(visit: Visit) -> No
     hrefs = [a.get_attribute("href") or "" for a in results.all()]
     assert any(h.split("#")[0].endswith(CHAPTER) for h in hrefs), hrefs
     assert visit.errors == []
+
+
+# Interface strings that Sphinx and the themes ship in English (seen on this page before the
+# book's Vietnamese catalog and template overrides).
+ENGLISH_UI = {
+    "Back to top", "Skip to main content", "Toggle primary sidebar", "Toggle secondary sidebar",
+    "Search this book...", "Search", "Color mode", "Light", "Dark", "System Settings",
+    "On this page", "Contents", "Link to this heading", "Link to this image", "next page",
+    "previous page", "Main", "Page", "Site navigation", "Download this page", "Fullscreen mode",
+    "Print to PDF", "Source repository", "Version warning", "Index",
+}
+
+
+def test_interface_strings_are_vietnamese(visit: Visit) -> None:
+    page = visit.open()
+    shown = page.evaluate(
+        """() => {
+        const out = [];
+        for (const el of document.querySelectorAll('*')) {
+          for (const a of ['title', 'aria-label', 'placeholder', 'data-bs-title', 'alt']) {
+            if (el.hasAttribute(a)) out.push(el.getAttribute(a).trim());
+          }
+          if (!el.closest('article')) {
+            for (const n of el.childNodes) {
+              if (n.nodeType === 3 && n.textContent.trim()) out.push(n.textContent.trim());
+            }
+          }
+        }
+        return out;
+      }"""
+    )
+    assert sorted(ENGLISH_UI.intersection(shown)) == []
