@@ -9,7 +9,7 @@ JB_FLAGS := -W --keep-going
 # Debian packages the tests need: a real browser and the Vietnamese spelling dictionary.
 APT_PACKAGES := chromium hunspell hunspell-vi
 
-.PHONY: html check update-outputs test lint figures system-deps clean assets weight
+.PHONY: bench html check update-outputs test lint figures system-deps clean assets weight
 .PHONY: status stale
 .PHONY: notebooks test-colab
 
@@ -92,6 +92,10 @@ test: $(VENV)/.stamp system-deps assets
 # What the chapter page costs: HTML + every asset Chromium loads, biggest first.
 weight: html system-deps
 	$(PY) -m d2lvi.weight --build-dir $(BUILD)/html
+
+# Build-speed benchmark: medians of several runs, each as a ratio to a cold build.
+bench: $(VENV)/.stamp $(LINT_VENV)/.stamp assets
+	$(PY) -m d2lvi.bench --runs 3
 
 clean:
 	rm -rf $(BUILD)

@@ -59,7 +59,9 @@ def copy_book(dest: Path) -> Path:
 def make(book: Path, *targets: str) -> float:
     """Run make in the copy with the project's venv (never reinstalling it); seconds taken."""
     venv = ROOT / ".venv"
-    command = ["make", "-o", f"{venv}/.stamp", "-o", "assets", *targets, f"VENV={venv}"]
+    # -o: never re-install from the copy (`npm ci` through the link would empty node_modules).
+    command = ["make", "-o", f"{venv}/.stamp", "-o", "node_modules/.package-lock.json",
+               "-o", "assets", *targets, f"VENV={venv}"]
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=book, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
