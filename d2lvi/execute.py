@@ -6,20 +6,22 @@ import os
 import tempfile
 from pathlib import Path
 
-import jupytext
 import nbformat
-from nbclient import NotebookClient
 
 from d2lvi.seed import use_seeded_kernels
 
 
 def read_chapter(path: Path) -> nbformat.NotebookNode:
     """Read a MyST Markdown chapter as a notebook."""
+    import jupytext  # imported on use: the book build reads chapters with MyST-NB instead
+
     return jupytext.read(path)
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
     """Execute every cell in a fresh seeded kernel; errors are recorded as outputs."""
+    from nbclient import NotebookClient
+
     with tempfile.TemporaryDirectory(prefix="d2lvi-ipython-") as tmp:
         previous = os.environ.get("IPYTHONDIR")
         use_seeded_kernels(Path(tmp))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from d2lvi import outputs
 from d2lvi.pairs import blocks_of
@@ -31,11 +33,12 @@ def code_cell_lines(text: str) -> list[int]:
     return [b.start for b in code if "{code-cell}" in b.text.split("\n")[0]]
 
 
-def actual_cells(chapter: Chapter, fresh: bool) -> list[outputs.Cell]:
+def actual_cells(chapter: Chapter, fresh: bool,
+                 read: Callable[[Path], Any] | None = None) -> list[outputs.Cell]:
     """The chapter's outputs: from a fresh kernel run, or from the book build's cache."""
     from d2lvi.execute import execute, read_chapter  # needs the kernel stack
 
-    nb = read_chapter(chapter.source)
+    nb = (read or read_chapter)(chapter.source)
     if fresh:
         nb = execute(nb, cwd=chapter.source.parent)
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -58,8 +59,8 @@ def icon_classes(css: str) -> tuple[dict[str, int], str]:
     return icons, "\n".join(rest)
 
 
-def icon_codepoints(css_files: Iterable[str], texts: Iterable[str]) -> set[int]:
-    """Code points to keep: named icons used in ``texts``, and icon characters in the CSS."""
+def css_icons(css_files: Iterable[str]) -> tuple[dict[str, int], set[int]]:
+    """The stylesheets' icon classes (name -> code point) and the icon characters they use."""
     icons: dict[str, int] = {}
     keep: set[int] = set()
     for css in css_files:
@@ -68,6 +69,14 @@ def icon_codepoints(css_files: Iterable[str], texts: Iterable[str]) -> set[int]:
             icons.setdefault(name, codepoint)
         # Characters written outside the class list: the theme's own icon variables and rules.
         keep |= {c for c in _chars(rest) if c in PUA}
+    return icons, keep
+
+
+def icon_codepoints(css_files: Iterable[str], texts: Iterable[str],
+                    analysed: tuple[dict[str, int], set[int]] | None = None) -> set[int]:
+    """Code points to keep: named icons used in ``texts``, and icon characters in the CSS."""
+    icons, keep = analysed if analysed is not None else css_icons(css_files)
+    keep = set(keep)
     for text in texts:
         keep |= {icons[name] for name in NAME.findall(text) if name in icons}
     return keep
@@ -100,6 +109,24 @@ def _read(paths: Iterable[Path]) -> list[str]:
     return [p.read_text(encoding="utf-8", errors="replace") for p in paths]
 
 
+def _css_icons_memo(paths: list[Path], memo_dir: Path) -> tuple[dict[str, int], set[int]]:
+    """``css_icons`` of the built stylesheets, reused while none of them changed.
+
+    Parsing the theme's 400 KB stylesheet is most of this step's cost, and a rebuild after a
+    prose edit leaves every stylesheet as it was.
+    """
+    signature = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
+    memo = memo_dir / "d2lvi-iconfont-css.json"
+    if memo.is_file():
+        saved = json.loads(memo.read_text(encoding="utf-8"))
+        if saved["signature"] == signature:
+            return saved["icons"], set(saved["keep"])
+    icons, keep = css_icons(_read(paths))
+    memo.write_text(json.dumps({"signature": signature, "icons": icons, "keep": sorted(keep)}),
+                    encoding="utf-8")
+    return icons, keep
+
+
 def _subset_icons(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``: write the subset of the icon font the built pages use."""
     if exception is not None or app.builder.format != "html":
@@ -110,12 +137,12 @@ def _subset_icons(app: Sphinx, exception: Exception | None) -> None:
     if not source.is_file():
         raise ExtensionError(f"[d2lvi.iconfont] không thấy {source}: d2lvi_icon_font phải là "
                              "phông Font Awesome solid của theme, trong _static")
-    css = _read(sorted(static.rglob("*.css")))
     # Font Awesome's own script lists every icon name: it is not loaded (layout.html).
     scripts = [p for p in sorted(static.rglob("*.js")) if "fontawesome" not in p.name]
     texts = _read(sorted(outdir.rglob("*.html"))) + _read(scripts)
     font = source.read_bytes()
-    codepoints = sorted(icon_codepoints(css, texts))
+    analysed = _css_icons_memo(sorted(static.rglob("*.css")), Path(app.doctreedir))
+    codepoints = sorted(icon_codepoints([], texts, analysed))
     # Same font, same icons: the subset written before is still right (saves ~0.1 s a build).
     key = hashlib.sha256(font).hexdigest() + " " + " ".join(f"{c:x}" for c in codepoints)
     stamp = Path(app.doctreedir) / "d2lvi-iconfont.key"

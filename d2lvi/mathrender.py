@@ -14,6 +14,7 @@ process; a page with a TeX error keeps its TeX (and fails every build until it i
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -176,6 +177,46 @@ def _copy_fonts(app: Sphinx) -> None:
             shutil.copy2(font, copy)
 
 
+def cache_key(formulas: list[Formula], engine: str) -> str:
+    """A page's typesetting key: its formulas in order and the engine that typesets them."""
+    request = [[f.tex, f.display] for f in formulas]
+    return hashlib.sha256(json.dumps([engine, request]).encode()).hexdigest()
+
+
+def _engine(app: Sphinx) -> str:
+    """What the typesetting depends on besides the TeX: our script and MathJax's version."""
+    package = _node_modules(app) / "mathjax" / "package.json"
+    version = json.loads(package.read_text(encoding="utf-8"))["version"] if package.exists() else ""
+    return hashlib.sha256(SCRIPT.read_bytes() + version.encode()).hexdigest()
+
+
+def _cached_run_node(app: Sphinx, pages: list[list[Formula]]) -> list[Typeset]:
+    """Typeset pages, reusing earlier results for pages whose formulas did not change.
+
+    A prose edit rewrites the page with the same formulas: Node (~0.25 s) is not started.
+    """
+    cache = Path(app.doctreedir).parent / "d2lvi-math-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    engine = _engine(app)
+    keys = [cache_key(formulas, engine) for formulas in pages]
+    results: dict[str, Typeset] = {}
+    for key in keys:
+        entry = cache / f"{key}.json"
+        if entry.exists():
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            results[key] = Typeset(tuple(data["html"]), data["css"], ())
+    missing = [(key, formulas) for key, formulas in zip(keys, pages, strict=True)
+               if key not in results]
+    if missing:
+        made = run_node([formulas for _, formulas in missing], _node_modules(app))
+        for (key, _), typeset in zip(missing, made, strict=True):
+            results[key] = typeset
+            if not typeset.errors:  # a page with TeX errors must fail again next time
+                entry = {"html": list(typeset.html), "css": typeset.css}
+                (cache / f"{key}.json").write_text(json.dumps(entry), encoding="utf-8")
+    return [results[key] for key in keys]
+
+
 def _typeset_pages(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``: typeset the math of the pages written with TeX in them."""
     if exception is not None or app.builder.format != "html":
@@ -192,7 +233,7 @@ def _typeset_pages(app: Sphinx, exception: Exception | None) -> None:
             pending.append((path, page, formulas))
     if not pending:
         return
-    results = run_node([formulas for _, _, formulas in pending], _node_modules(app))
+    results = _cached_run_node(app, [formulas for _, _, formulas in pending])
     for (path, page, formulas), result in zip(pending, results, strict=True):
         rel = PurePosixPath(path.relative_to(outdir).as_posix())
         if result.errors:

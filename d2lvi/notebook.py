@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jupytext
 import nbformat
 import yaml
 
@@ -584,6 +583,8 @@ def build_notebook(text: str, chapter: str, config: BookConfig,
                    bibliography: dict[str, Reference], recipe: Recipe) -> Any:
     """A chapter's MyST text as a Colab-ready notebook (``chapter``: its book-relative path)."""
     ctx = _Context(chapter, config, bibliography)
+    import jupytext  # only here: the book build imports this module for its button
+
     source_nb = jupytext.reads(text, fmt="md:myst")
     code_cells = [
         nbformat.v4.new_code_cell(c.source, metadata=dict(c.metadata))

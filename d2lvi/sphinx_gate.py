@@ -33,6 +33,13 @@ def gated_chapters(app: Sphinx) -> list[gate.Chapter]:
     return chapters
 
 
+def _read_myst(path: Path) -> Any:
+    """The chapter as MyST-NB reads it: the reader whose notebooks filled the cache."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
+
+
 def run_gate(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``: compare each gated chapter's cached outputs with the stored ones."""
     if exception is not None or app.builder.format != "html":
@@ -46,7 +53,7 @@ def run_gate(app: Sphinx, exception: Exception | None) -> None:
     for chapter in chapters:
         expected = outputs.parse(chapter.expected.read_text(encoding="utf-8"))
         try:
-            found = outputs.compare(expected, gate.actual_cells(chapter, fresh=False))
+            found = outputs.compare(expected, gate.actual_cells(chapter, False, _read_myst))
         except FileNotFoundError as err:
             logger.warning(f"[d2lvi.gate] {err}", type="d2lvi", subtype="gate")
             app.statuscode = 1
@@ -62,7 +69,22 @@ def run_gate(app: Sphinx, exception: Exception | None) -> None:
                         "mọi đầu ra khớp kết quả đã lưu")
 
 
+def reread_without_cache(app: Sphinx, env: Any, added: set[str], changed: set[str],
+                         removed: set[str]) -> list[str]:
+    """``env-get-outdated``: re-read gated chapters whose execution cache is gone.
+
+    Otherwise an unchanged page would keep its rendered outputs with no cache record left
+    to gate them against, and the build would fail on a deleted cache.
+    """
+    if app.config.nb_execution_mode != "cache":
+        return []
+    missing = (env.path2doc(str(c.source)) for c in gated_chapters(app)
+               if not (c.cache / "executed").is_dir())
+    return [docname for docname in missing if docname]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the gate."""
+    app.connect("env-get-outdated", reread_without_cache)
     app.connect("build-finished", run_gate)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
