@@ -355,7 +355,7 @@ def test_button_stylesheet_is_shipped_and_the_build_is_clean(tiny_book):
 def test_jupyter_books_own_colab_launch_button_stays_off():
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert not config.get("launch_buttons", {}).get("colab_url")
-    assert "d2lvi.sphinx_colab" in config["sphinx"]["extra_extensions"]
+    assert "d2lvi.sphinx_colab" in config["sphinx"]["config"]["extensions"]
 
 
 # -- running it in the project's own environment -------------------------------------------
