@@ -19,11 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from d2lvi.scratch import copy_book
+
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["_config.yml", "_toc.yml", "index.md", "glossary.md", "references.md",
-           "references.bib", "Makefile", "pyproject.toml", "requirements.txt",
-           "requirements-lint.txt", "package.json", "package-lock.json",
-           "chapter_cnn", "img", "i18n", "notebooks"]
 CHAPTER = Path("chapter_cnn/transposed-conv.md")
 # A Vietnamese-only edit: one word added to a translated sentence.
 TEXT_EDIT = ("Hãy kiểm tra lại kết quả", "Hãy cùng kiểm tra lại kết quả")
@@ -41,19 +39,6 @@ class Result:
     def median(self) -> float:
         """The median run time."""
         return statistics.median(self.seconds)
-
-
-def copy_book(dest: Path) -> Path:
-    """A scratch copy of the sources; node_modules shared through a link."""
-    for name in SOURCES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
-    if (ROOT / "node_modules").exists():
-        (dest / "node_modules").symlink_to(ROOT / "node_modules")
-    return dest
 
 
 def make(book: Path, *targets: str) -> float:

@@ -73,16 +73,22 @@ def report(chapter: Chapter, found: list[outputs.Divergence]) -> str:
     return "\n".join(out)
 
 
+def divergences(chapter: Chapter, fresh: bool, read: Callable[[Path], Any] | None = None
+                ) -> tuple[int, list[outputs.Divergence]]:
+    """How many cells are stored, and every cell whose outputs differ from the stored ones."""
+    expected = outputs.parse(chapter.expected.read_text(encoding="utf-8"))
+    return len(expected), outputs.compare(expected, actual_cells(chapter, fresh, read))
+
+
 def check(chapter: Chapter, fresh: bool) -> int:
     """Compare and print a diff per divergent cell; 0 when all outputs match."""
-    expected = outputs.parse(chapter.expected.read_text(encoding="utf-8"))
-    found = outputs.compare(expected, actual_cells(chapter, fresh))
+    stored, found = divergences(chapter, fresh)
     if found:
         print(report(chapter, found))
         print(f"{len(found)} ô mã có đầu ra khác {chapter.expected} "
               "— nếu thay đổi là có chủ đích, chạy `make update-outputs`.", file=sys.stderr)
         return 1
-    print(f"{chapter.source}: {len(expected)} ô mã, mọi đầu ra khớp {chapter.expected}")
+    print(f"{chapter.source}: {stored} ô mã, mọi đầu ra khớp {chapter.expected}")
     return 0
 
 

@@ -1,31 +1,20 @@
 """The book build itself: a raising cell or a changed output fails `make html`."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from d2lvi.scratch import copy_book
+
 ROOT = Path(__file__).parent.parent
-BOOK_FILES = ["_config.yml", "_toc.yml", "index.md", "glossary.md", "references.md",
-              "references.bib", "Makefile", "pyproject.toml", "requirements.txt",
-              "requirements-lint.txt", "package.json", "package-lock.json"]
-BOOK_DIRS = ["chapter_cnn", "img", "i18n", "notebooks"]
 CHAPTER = Path("chapter_cnn/transposed-conv.md")
 
 
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     """A copy of the book's sources, sharing the project's virtual environment."""
-    for name in BOOK_FILES:
-        if (ROOT / name).exists():
-            shutil.copy2(ROOT / name, tmp_path / name)
-    for name in BOOK_DIRS:
-        if (ROOT / name).exists():
-            shutil.copytree(ROOT / name, tmp_path / name)
-    if (ROOT / "node_modules").exists():
-        (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
-    return tmp_path
+    return copy_book(tmp_path / "book")
 
 
 def make_html(book: Path) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,6 @@ and Sphinx environment live there too), so the tests never depend on, or disturb
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -15,23 +14,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from d2lvi.scratch import copy_book
+
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = "chapter_cnn/transposed-conv.html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-# What a copy of the book leaves out: environments, builds, caches, and the npm install
-# (linked instead: it is big and read-only).
-NOT_COPIED = (".git", ".venv", ".venv-*", "_build", "node_modules", ".pytest_cache",
-              ".ruff_cache", ".hypothesis", "__pycache__", "*.egg-info")
-
 
 def build_book(workdir: Path) -> Path:
     """Copy the working tree into ``workdir``, build the book there; return its HTML dir."""
-    source = workdir / "book"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*NOT_COPIED))
     if not (ROOT / "node_modules" / "mathjax").is_dir():
         pytest.fail("node_modules/mathjax không có: chạy `make assets` (npm ci) trước")
-    (source / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    source = copy_book(workdir / "book")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     # cwd=source: the jupyter-cache path in _config.yml is relative to the working directory
     # and the output gate expects it inside the book.
