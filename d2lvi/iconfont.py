@@ -113,15 +113,18 @@ def _css_icons_memo(paths: list[Path], memo_dir: Path) -> tuple[dict[str, int], 
     """``css_icons`` of the built stylesheets, reused while none of them changed.
 
     Parsing the theme's 400 KB stylesheet is most of this step's cost, and a rebuild after a
-    prose edit leaves every stylesheet as it was.
+    prose edit leaves every stylesheet as it was. Keyed on contents: Sphinx rewrites some
+    stylesheets (templates) on every build, with new times but the same bytes.
     """
-    signature = [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
+    texts = _read(paths)
+    signature = [[str(p), hashlib.sha256(t.encode()).hexdigest()] for p, t in zip(paths, texts,
+                                                                                  strict=True)]
     memo = memo_dir / "d2lvi-iconfont-css.json"
     if memo.is_file():
         saved = json.loads(memo.read_text(encoding="utf-8"))
         if saved["signature"] == signature:
             return saved["icons"], set(saved["keep"])
-    icons, keep = css_icons(_read(paths))
+    icons, keep = css_icons(texts)
     memo.write_text(json.dumps({"signature": signature, "icons": icons, "keep": sorted(keep)}),
                     encoding="utf-8")
     return icons, keep
