@@ -117,7 +117,7 @@ weight: html system-deps
 
 # Build-speed benchmark: medians of several runs, each as a ratio to a cold build.
 bench: $(VENV)/.stamp $(LINT_VENV)/.stamp assets
-	$(PY) -m d2lvi.bench --runs 3
+	$(PY) -m d2lvi.bench --runs 5
 
 clean:
 	rm -rf $(BUILD)
