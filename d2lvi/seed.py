@@ -14,8 +14,12 @@ def seeded_ipython_dir(root: Path) -> Path:
     profile = root / "profile_default"
     (profile / "startup").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(STARTUP, profile / "startup" / STARTUP.name)
-    # No history database: kernels must leave nothing behind.
-    (profile / "ipython_kernel_config.py").write_text("c.HistoryManager.enabled = False\n")
+    # No history database: kernels must leave nothing behind. Kernel-app warnings (ipykernel
+    # 7 warns on every start that a local TCP kernel is unencrypted) are not the chapter's
+    # output and only bury real messages; errors still show.
+    (profile / "ipython_kernel_config.py").write_text(
+        "c.HistoryManager.enabled = False\nc.IPKernelApp.log_level = 'ERROR'\n"
+    )
     return root
 
 
