@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from d2lvi.scratch import copy_book
+from d2lvi.scratch import copy_book, make_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = Path("chapter_cnn/transposed-conv.md")
@@ -41,31 +42,29 @@ class Result:
         return statistics.median(self.seconds)
 
 
-def make(book: Path, *targets: str) -> float:
-    """Run make in the copy with the project's venv (never reinstalling it); seconds taken."""
-    venv = ROOT / ".venv"
-    # -o: never re-install from the copy (`npm ci` through the link would empty node_modules).
-    command = ["make", "-o", f"{venv}/.stamp", "-o", "node_modules/.package-lock.json",
-               "-o", "assets", *targets, f"VENV={venv}"]
+def run_timed(command: list[str], cwd: Path, **kwargs: Any) -> float:
+    """Run a command to completion; the seconds it took. A failure ends the benchmark."""
     start = time.perf_counter()
-    proc = subprocess.run(command, cwd=book, capture_output=True, text=True)
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, **kwargs)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
-        sys.exit(f"bench: `make {' '.join(targets)}` failed in {book}:\n{proc.stdout[-3000:]}"
+        sys.exit(f"bench: `{' '.join(command)}` failed in {cwd}:\n{proc.stdout[-3000:]}"
                  f"{proc.stderr[-3000:]}")
     return elapsed
 
 
-def executions(book: Path) -> int:
-    """How many notebook executions the book's jupyter-cache has recorded."""
-    executed = book / "_build" / ".jupyter_cache" / "executed"
-    return len(list(executed.iterdir())) if executed.exists() else 0
+def make(book: Path, *targets: str) -> float:
+    """Run make in the copy with the project's environments; seconds taken."""
+    return run_timed(make_command(*targets), book)
 
 
-def newest_execution(book: Path) -> float:
-    """Modification time of the newest cached execution (0 when none)."""
+def executions(book: Path) -> tuple[int, float]:
+    """The book's jupyter-cache executions: how many, and the newest one's time."""
     executed = book / "_build" / ".jupyter_cache" / "executed"
-    return max((p.stat().st_mtime for p in executed.rglob("*")), default=0.0)
+    if not executed.exists():
+        return 0, 0.0
+    newest = max((p.stat().st_mtime for p in executed.rglob("*")), default=0.0)
+    return len(list(executed.iterdir())), newest
 
 
 def timed(runs: int, prepare: Callable[[], None], act: Callable[[], float]) -> list[float]:
@@ -90,7 +89,7 @@ def scenarios(book: Path, runs: int) -> list[Result]:
     cold = timed(runs, empty, lambda: make(book, "html"))
     results = [Result("cold build (`make html`, empty _build)", cold)]
 
-    before = (executions(book), newest_execution(book))
+    before = executions(book)
 
     def edit() -> None:
         text = chapter.read_text(encoding="utf-8")
@@ -99,7 +98,7 @@ def scenarios(book: Path, runs: int) -> list[Result]:
         chapter.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     edited = timed(runs, edit, lambda: make(book, "html"))
-    executed = (executions(book), newest_execution(book)) != before
+    executed = executions(book) != before
     results.append(Result("text-edit rebuild", edited,
                           "re-executed cells!" if executed else "no cell executed"))
     chapter.write_text(original, encoding="utf-8")
@@ -113,24 +112,16 @@ def scenarios(book: Path, runs: int) -> list[Result]:
     python = str(lint_python if lint_python.exists() else venv_python)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
-    def lint() -> float:
-        start = time.perf_counter()
-        subprocess.run([python, "-m", "d2lvi", "check", str(CHAPTER)], cwd=book, env=env,
-                       capture_output=True)
-        return time.perf_counter() - start
-
-    results.append(Result("lint (`python -m d2lvi check`)", timed(runs, lambda: None, lint)))
+    lint = [python, "-m", "d2lvi", "check", str(CHAPTER)]
+    results.append(Result("lint (`python -m d2lvi check`)",
+                          timed(runs, lambda: None, lambda: run_timed(lint, book, env=env))))
 
     script = book / "cells.py"
     script.write_text(cells_as_script(chapter), encoding="utf-8")
 
-    def floor() -> float:
-        start = time.perf_counter()
-        subprocess.run([venv_python, str(script)], cwd=chapter.parent, check=True,
-                       capture_output=True)
-        return time.perf_counter() - start
-
-    results.append(Result("floor: the cells as a plain script", timed(runs, lambda: None, floor)))
+    floor = [venv_python, str(script)]
+    results.append(Result("floor: the cells as a plain script",
+                          timed(runs, lambda: None, lambda: run_timed(floor, chapter.parent))))
     return results
 
 

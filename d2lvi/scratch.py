@@ -12,6 +12,16 @@ NOT_COPIED = (".git", ".venv", ".venv-*", "_build", "node_modules", ".pytest_cac
               ".ruff_cache", ".hypothesis", "__pycache__", "*.egg-info")
 
 
+def make_command(*targets: str, root: Path = ROOT) -> list[str]:
+    """``make`` for a copy: the project's venv and npm packages, never re-installed.
+
+    (-o: `npm ci` through the linked node_modules would empty the project's own.)
+    """
+    venv = root / ".venv"
+    return ["make", "-o", f"{venv}/.stamp", "-o", "node_modules/.package-lock.json",
+            "-o", "assets", *targets, f"VENV={venv}"]
+
+
 def copy_book(dest: Path, root: Path = ROOT) -> Path:
     """Copy the working tree to ``dest`` (times kept, so make sees nothing new); return it."""
     shutil.copytree(root, dest, ignore=shutil.ignore_patterns(*NOT_COPIED), dirs_exist_ok=True)

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from d2lvi.scratch import copy_book
+from d2lvi.scratch import copy_book, make_command
 
-ROOT = Path(__file__).parent.parent
 CHAPTER = Path("chapter_cnn/transposed-conv.md")
 
 
@@ -19,11 +18,7 @@ def book(tmp_path: Path) -> Path:
 
 def make_html(book: Path) -> subprocess.CompletedProcess[str]:
     """Run the README's `make html` in the copy, with the project's installed venv."""
-    # -o: the venv and the npm packages are installed already; never re-install them from
-    # the copy (`npm ci` through the linked node_modules would empty the project's own).
-    command = ["make", "-o", f"{ROOT}/.venv/.stamp", "-o", "node_modules/.package-lock.json",
-               "-o", "assets", "html", f"VENV={ROOT}/.venv"]
-    return subprocess.run(command, cwd=book, capture_output=True, text=True)
+    return subprocess.run(make_command("html"), cwd=book, capture_output=True, text=True)
 
 
 def edit_chapter(book: Path, old: str, new: str) -> None:
