@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.statemachine import StringList
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.transforms import SphinxTransform
@@ -59,17 +60,17 @@ class PairDirective(SphinxDirective):
         vi = d2lvi_vi()
         self.state.nested_parse(self.content[cut + 1 :], self.content_offset + cut + 1, vi)
         en = d2lvi_en()
-        self._parse_text(english, en)
+        _parse_text(self, english, en, self.get_source_info()[0], self.content_offset)
         _unnumber_figures(en)
         pair += [vi, en]
         return [pair]
 
-    def _parse_text(self, text: str, node: nodes.Element) -> None:
-        """Parse MyST text into ``node`` at this directive's position."""
-        from docutils.statemachine import StringList
 
-        content = StringList(text.split("\n"), source=self.get_source_info()[0])
-        self.state.nested_parse(content, self.content_offset, node)
+def _parse_text(directive: SphinxDirective, text: str, node: nodes.Element, source: str,
+                offset: int) -> None:
+    """Parse generated MyST text into ``node``, its lines attributed to ``source``."""
+    content = StringList(text.split("\n"), source=source)
+    directive.state.nested_parse(content, offset, node)
 
 
 def _unnumber_figures(english: nodes.Element) -> None:
@@ -117,10 +118,8 @@ class GlossaryDirective(SphinxDirective):
         for term, originals in terms.items():
             lines += [term, "  " + "; ".join(originals), ""]
         text = "```{glossary}\n:sorted:\n" + "\n".join(lines) + "\n```"
-        from docutils.statemachine import StringList
-
         container = nodes.container(classes=["d2lvi-glossary"])
-        self.state.nested_parse(StringList(text.split("\n"), source=str(path)), 0, container)
+        _parse_text(self, text, container, str(path), 0)
         return [container]
 
 

@@ -7,6 +7,7 @@ located at the cell, with its diff, and the build's exit status is set to failur
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,8 @@ def gated_chapters(app: Sphinx) -> list[gate.Chapter]:
     # MyST-NB's own default when no cache path is configured.
     configured = app.config.nb_execution_cache_path
     cache = srcdir / configured if configured else Path(app.outdir).parent / ".jupyter_cache"
-    chapters = []
-    for docname in sorted(app.env.found_docs):
-        source = Path(app.env.doc2path(docname))
-        chapter = gate.Chapter.at(source.relative_to(srcdir), Path("_build"))
-        if (srcdir / chapter.expected).exists():
-            chapters.append(gate.Chapter(srcdir / chapter.source, srcdir / chapter.expected, cache))
-    return chapters
+    chapters = (gate.Chapter.at(Path(app.env.doc2path(d))) for d in sorted(app.env.found_docs))
+    return [replace(c, cache=cache) for c in chapters if c.expected.exists()]
 
 
 def _read_myst(path: Path) -> Any:
