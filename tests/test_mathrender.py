@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -163,10 +164,11 @@ def make_project(root: Path, node_modules: Path, pages: dict[str, str]) -> Path:
     return src
 
 
-def sphinx_build(src: Path, out: Path) -> subprocess.CompletedProcess[str]:
+def sphinx_build(src: Path, out: Path, env: dict[str, str] | None = None
+                 ) -> subprocess.CompletedProcess[str]:
     """Build ``src`` into ``out`` in its own process (Sphinx registers nodes globally)."""
     return subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", str(src), str(out)],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -228,6 +230,22 @@ def test_a_rebuild_starts_node_only_for_pages_sphinx_wrote_again(
     assert "1 công thức trên 1 trang" in edited.stdout
     assert (out / "two.html").read_bytes() == two
     assert "mjx-c33" in (out / "one.html").read_text(encoding="utf-8")  # the new 3
+
+
+def test_a_prose_edit_reuses_the_typeset_math_without_starting_node(
+        tmp_path: Path, node_modules: Path) -> None:
+    src = make_project(tmp_path, node_modules, {"one.md": "# Một\n\nChữ. $x^2$\n"})
+    out = tmp_path / "out"
+    first = sphinx_build(src, out)
+    assert first.returncode == 0, first.stderr
+    typeset = (out / "one.html").read_text(encoding="utf-8")
+    (src / "one.md").write_text("# Một\n\nChữ khác. $x^2$\n")
+    no_node = {**os.environ, "PATH": str(tmp_path / "empty")}  # starting Node would fail
+    edited = sphinx_build(src, out, env=no_node)
+    assert edited.returncode == 0, edited.stderr
+    page = (out / "one.html").read_text(encoding="utf-8")
+    assert "Chữ khác." in page and find_formulas(page) == []
+    assert page.count("<mjx-container") == typeset.count("<mjx-container") == 1
 
 
 def test_a_tex_error_fails_the_build_naming_the_page_and_keeps_its_tex(
