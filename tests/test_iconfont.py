@@ -89,3 +89,22 @@ def test_the_subset_keeps_the_source_fonts_timestamp_so_rebuilds_are_byte_identi
     source = THEME_FONT.read_bytes()
     made = TTFont(BytesIO(subset_woff2(source, [0xF0C9])))
     assert made["head"].modified == TTFont(BytesIO(source))["head"].modified
+
+
+def test_the_stylesheets_icon_table_is_reused_while_their_contents_stay_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import d2lvi.iconfont as iconfont
+
+    css = tmp_path / "theme.css"
+    css.write_text(CSS, encoding="utf-8")
+    first = iconfont._css_icons_memo([css], tmp_path)
+    css.write_text(CSS, encoding="utf-8")  # rewritten with a new time, as Sphinx does
+
+    def parse_again(texts: object) -> None:
+        raise AssertionError("the unchanged stylesheets were parsed again")
+
+    monkeypatch.setattr(iconfont, "css_icons", parse_again)
+    assert iconfont._css_icons_memo([css], tmp_path) == first
+    css.write_text(CSS + "\n.fa-new:before{content:\"\\f111\"}", encoding="utf-8")
+    with pytest.raises(AssertionError):
+        iconfont._css_icons_memo([css], tmp_path)
