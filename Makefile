@@ -62,7 +62,10 @@ assets: node_modules/.package-lock.json
 # Build the book (cells executed, cached on code only); the output gate runs inside the
 # build (d2lvi.sphinx_gate) and fails it on any divergence. When no input changed since the
 # last successful build, Sphinx is not started at all (~1.7 s of imports and set-up) and only
-# the gate runs, against the same execution cache the pages were rendered from.
+# the gate runs, against the same execution cache the pages were rendered from. Otherwise
+# `python -m d2lvi build` runs `jupyter-book build` in a child of a warm process that has
+# imported Jupyter Book, Sphinx and the extensions already (d2lvi/buildserver.py; started on
+# first use, gone after `build_server_idle_minutes`; D2LVI_BUILD_SERVER=0 builds directly).
 BUILT := $(BUILD)/html/.d2lvi-built
 # Every file and folder the pages can depend on (folders too, as `dir/.` so that no folder is
 # taken for the phony target of the same name: their times change when a file is added or
@@ -77,7 +80,7 @@ EXECUTIONS := $(BUILD)/.jupyter_cache/executed/.
 $(EXECUTIONS): ;
 
 $(BUILT): $(VENV)/.stamp node_modules/.package-lock.json $(EXECUTIONS) $(BOOK_INPUTS)
-	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
+	$(PY) -m d2lvi build . $(JB_FLAGS)
 	touch $(BUILD)/.gated-by-build $@
 
 html: $(VENV)/.stamp assets $(BUILT)
@@ -120,4 +123,5 @@ bench: $(VENV)/.stamp $(LINT_VENV)/.stamp assets
 	$(PY) -m d2lvi.bench --runs 5
 
 clean:
+	-test ! -x $(PY) || $(PY) -m d2lvi server stop
 	rm -rf $(BUILD)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from d2lvi.buildserver import socket_path, stop
 from d2lvi.scratch import copy_book, make_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,9 +54,10 @@ def run_timed(command: list[str], cwd: Path, **kwargs: Any) -> float:
     return elapsed
 
 
-def make(book: Path, *targets: str) -> float:
+def make(book: Path, *targets: str, server: bool = True) -> float:
     """Run make in the copy with the project's environments; seconds taken."""
-    return run_timed(make_command(*targets), book)
+    env = {**os.environ, "D2LVI_BUILD_SERVER": "1" if server else "0"}
+    return run_timed(make_command(*targets), book, env=env)
 
 
 def executions(book: Path) -> tuple[int, float]:
@@ -100,6 +102,11 @@ def scenarios(book: Path, runs: int) -> list[Result]:
     edited = timed(runs, edit, lambda: make(book, "html"))
     executed = executions(book) != before
     results.append(Result("text-edit rebuild", edited,
+                          "re-executed cells!" if executed else "no cell executed"))
+    # The same without the warm build server: each build imports everything itself.
+    alone = timed(runs, edit, lambda: make(book, "html", server=False))
+    executed = executions(book) != before
+    results.append(Result("text-edit rebuild, `D2LVI_BUILD_SERVER=0`", alone,
                           "re-executed cells!" if executed else "no cell executed"))
     chapter.write_text(original, encoding="utf-8")
     make(book, "html")
@@ -164,7 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     ns = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="d2lvi-bench-") as tmp:
-        results = scenarios(copy_book(Path(tmp)), ns.runs)
+        book = copy_book(Path(tmp))
+        try:
+            results = scenarios(book, ns.runs)
+        finally:
+            stop(socket_path(book))
     print(table(results, ns.runs))
     return 0
 

@@ -11,9 +11,9 @@ from pathlib import Path
 DEFAULT_CHAPTER = Path("chapter_cnn/transposed-conv.md")
 
 
-def project_config() -> dict:
-    """The ``[tool.d2lvi]`` table of pyproject.toml (empty when absent)."""
-    path = Path("pyproject.toml")
+def project_config(root: Path = Path(".")) -> dict:
+    """The ``[tool.d2lvi]`` table of ``root``'s pyproject.toml (empty when absent)."""
+    path = root / "pyproject.toml"
     if not path.exists():
         return {}
     return tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("d2lvi", {})
@@ -48,6 +48,8 @@ DELEGATED = {
     "status": ("d2lvi.stale", "status_main", "tiến độ dịch theo từng phần"),
     "notebooks": ("d2lvi.notebook", "main", "generate the Colab notebooks"),
     "figure": ("d2lvi.figure", "main", "generate img/trans_conv.svg"),
+    "build": ("d2lvi.buildserver", "build", "jupyter-book build, through the warm build server"),
+    "server": ("d2lvi.buildserver", "server_main", "the build server: stop | status"),
 }
 
 
