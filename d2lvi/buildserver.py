@@ -261,6 +261,8 @@ def request(conn: socket.socket, args: list[str]) -> int | str | None:
         first = replies.readline().split()
     except OSError:
         first = []
+    except KeyboardInterrupt:  # Ctrl-C before the build started: the child will not start it
+        return 130
     if first == [STALE]:
         return STALE
     if len(first) != 2 or first[0] != "pid":
@@ -401,7 +403,10 @@ class Server:
         os.environ.clear()
         os.environ.update(message["env"])
         sys.argv = message["argv"]
-        conn.sendall(f"pid {os.getpid()}\n".encode())
+        try:
+            conn.sendall(f"pid {os.getpid()}\n".encode())
+        except OSError:  # the client went (Ctrl-C) before the build started
+            os._exit(130)
         status = run_jupyter_book(message["argv"][1:])
         # Exit handlers run as at any interpreter's exit (temporary folders, kernels...), but
         # the teardown of every module and object is skipped: ~0.4 s spent for nobody once
