@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 # What every build imports before reading a page, on top of the book's extensions.
@@ -196,7 +197,7 @@ def standard_fds() -> list[int]:
 
 
 @contextlib.contextmanager
-def locked(path: Path):
+def locked(path: Path) -> Iterator[None]:
     """Hold the book's lock: one client at a time checks for and starts its server."""
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -251,8 +252,7 @@ def start(book: Path, path: Path, timeout: float = 30.0) -> socket.socket | None
 
 
 def request(conn: socket.socket, args: list[str]) -> int | str | None:
-    """Send the build to the server; relay Ctrl-C to the child; its exit status, ``STALE``, or
-    None when the server went before starting it."""
+    """Have the server build, relaying Ctrl-C: the exit status, ``STALE``, or None (no build)."""
     try:
         send_message(conn, {"op": "build", "argv": ["jupyter-book", "build", *args],
                             "cwd": os.getcwd(), "env": dict(os.environ),
