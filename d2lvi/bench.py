@@ -91,23 +91,22 @@ def scenarios(book: Path, runs: int) -> list[Result]:
     cold = timed(runs, empty, lambda: make(book, "html"))
     results = [Result("cold build (`make html`, empty _build)", cold)]
 
-    before = executions(book)
-
     def edit() -> None:
         text = chapter.read_text(encoding="utf-8")
         # Alternate between the two wordings so every run is a real edit.
         old, new = TEXT_EDIT if TEXT_EDIT[1] not in text else TEXT_EDIT[::-1]
         chapter.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    edited = timed(runs, edit, lambda: make(book, "html"))
-    executed = executions(book) != before
-    results.append(Result("text-edit rebuild", edited,
-                          "re-executed cells!" if executed else "no cell executed"))
+    def text_edits(name: str, server: bool) -> Result:
+        """Rebuilds after prose edits, noting whether any cell ran again."""
+        before = executions(book)
+        seconds = timed(runs, edit, lambda: make(book, "html", server=server))
+        executed = executions(book) != before
+        return Result(name, seconds, "re-executed cells!" if executed else "no cell executed")
+
+    results.append(text_edits("text-edit rebuild", server=True))
     # The same without the warm build server: each build imports everything itself.
-    alone = timed(runs, edit, lambda: make(book, "html", server=False))
-    executed = executions(book) != before
-    results.append(Result("text-edit rebuild, `D2LVI_BUILD_SERVER=0`", alone,
-                          "re-executed cells!" if executed else "no cell executed"))
+    results.append(text_edits("text-edit rebuild, `D2LVI_BUILD_SERVER=0`", server=False))
     chapter.write_text(original, encoding="utf-8")
     make(book, "html")
     unchanged = timed(runs, lambda: None, lambda: make(book, "html"))
