@@ -122,6 +122,20 @@ def book_extensions(book: Path) -> list[str]:
 STARTUP_ENV = ("PYTHONPATH", "PYTHONHOME", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONIOENCODING")
 
 
+def token_path(book: Path) -> Path:
+    """The file in the book's build directory that names its server."""
+    return book / "_build" / TOKEN
+
+
+def named_server(book: Path) -> int | None:
+    """The pid of the server the book's build directory names, if it names one."""
+    try:
+        pid = json.loads(token_path(book).read_text()).get("pid")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return pid if isinstance(pid, int) else None
+
+
 def identity(environ: dict[str, str] | os._Environ[str]) -> dict[str, str]:
     """What a server must share with its client: the interpreter and its start-up settings."""
     return {"python": sys.executable, **{k: environ.get(k, "") for k in STARTUP_ENV}}
@@ -174,7 +188,7 @@ def run_jupyter_book(args: list[str]) -> int:
 def build_through_server(book: Path, path: Path, args: list[str]) -> int | str | None:
     """One build by the server; its status, ``STALE``, or None when no server could serve it."""
     with locked(path):
-        conn = connect(path) if (book / "_build" / TOKEN).exists() else None
+        conn = connect(path) if token_path(book).exists() else None
         if conn is None:
             stop(path)  # a server of an earlier build directory, if one is left
             conn = start(book, path)
@@ -296,7 +310,7 @@ class Server:
 
     def __init__(self, book: Path, path: Path, idle_minutes: float) -> None:
         self.book, self.path, self.idle = book, path, idle_minutes * 60
-        self.token = book / "_build" / TOKEN
+        self.token = token_path(book)
         self.pid = os.getpid()
         self.children: set[int] = set()
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -348,10 +362,7 @@ class Server:
 
     def owns_token(self) -> bool:
         """Whether the build directory still names this server."""
-        try:
-            return json.loads(self.token.read_text()).get("pid") == self.pid
-        except (OSError, ValueError, AttributeError):
-            return False
+        return named_server(self.book) == self.pid
 
     def reap(self) -> None:
         """Collect the children that finished."""
@@ -458,8 +469,7 @@ def server_main(argv: list[str]) -> int:
     parser.add_argument("action", choices=["stop", "status"])
     ns = parser.parse_args(argv)
     book = Path.cwd()
-    token = book / "_build" / TOKEN
-    pid = json.loads(token.read_text()).get("pid") if token.exists() else None
+    pid = named_server(book)
     if ns.action == "stop":
         stopped = stop(socket_path(book))
         print("đã dừng máy chủ dựng sách" if stopped else "không có máy chủ dựng sách nào")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -17,14 +16,15 @@ import pytest
 
 from d2lvi import buildserver
 from d2lvi.buildserver import (
-    TOKEN,
     book_extensions,
     changed_files,
     enabled,
     modules_fingerprint,
+    named_server,
     recv_message,
     send_message,
     socket_path,
+    token_path,
 )
 from d2lvi.scratch import copy_book, make_command
 
@@ -92,12 +92,6 @@ def make_html(book: Path, **env: str) -> subprocess.CompletedProcess[str]:
                           env={**os.environ, "D2LVI_BUILD_SERVER": "1", **env}, timeout=600)
 
 
-def server_pid(book: Path) -> int | None:
-    """The pid the build directory names, if any."""
-    token = book / "_build" / TOKEN
-    return json.loads(token.read_text())["pid"] if token.exists() else None
-
-
 def alive(pid: int) -> bool:
     """Whether a process is still running (not a zombie)."""
     try:
@@ -127,7 +121,7 @@ def book(tmp_path_factory: pytest.TempPathFactory):
     copy = copy_book(tmp_path_factory.mktemp("served") / "book")
     proc = make_html(copy, D2LVI_BUILD_SERVER="0")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert server_pid(copy) is None
+    assert named_server(copy) is None
     shutil.copytree(copy / "_build" / "html", copy.parent / "direct")
     yield copy
     buildserver.stop(socket_path(copy))
@@ -141,7 +135,7 @@ def test_builds_through_the_server_equal_the_direct_build(book: Path) -> None:
         proc = make_html(book)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "mọi đầu ra khớp kết quả đã lưu" in proc.stdout  # the gate ran, in the child
-        pids.append(server_pid(book))
+        pids.append(named_server(book))
         assert html_files(book / "_build" / "html") == direct
     assert pids[0] == pids[1] and alive(pids[0])
 
@@ -157,18 +151,18 @@ def test_a_failing_build_reports_through_the_client_and_the_server_stays(book: P
         assert "K_undefined" in proc.stdout + proc.stderr
     finally:
         chapter.write_text(text)
-    pid = server_pid(book)
+    pid = named_server(book)
     assert pid is not None and alive(pid)
     assert make_html(book).returncode == 0
 
 
 def test_a_changed_start_up_setting_replaces_the_server(book: Path, tmp_path: Path) -> None:
     assert make_html(book).returncode == 0
-    before = server_pid(book)
+    before = named_server(book)
     (book / CHAPTER).touch()
     proc = make_html(book, PYTHONPATH=str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    after = server_pid(book)
+    after = named_server(book)
     assert after not in (None, before) and wait_gone(before)
 
 
@@ -176,7 +170,7 @@ def test_ctrl_c_stops_the_build_but_not_the_server(book: Path) -> None:
     """SIGINT to the client reaches the build child, as Ctrl-C would in a terminal."""
     (book / CHAPTER).touch()  # a build, so a server of this test's settings
     assert make_html(book).returncode == 0
-    pid = server_pid(book)
+    pid = named_server(book)
     shutil.rmtree(book / "_build" / ".jupyter_cache")  # the cells run again: a long build
     (book / CHAPTER).touch()
     client = subprocess.Popen([sys.executable, "-m", "d2lvi", "build", ".", "-W"], cwd=book,
@@ -187,16 +181,16 @@ def test_ctrl_c_stops_the_build_but_not_the_server(book: Path) -> None:
     out, _ = client.communicate(timeout=60)
     assert client.returncode != 0, out
     assert "Executing notebook" in out and "build succeeded" not in out
-    assert server_pid(book) == pid and alive(pid)
+    assert named_server(book) == pid and alive(pid)
 
 
 def test_a_new_build_directory_gets_a_new_server(book: Path) -> None:
     assert make_html(book).returncode == 0
-    before = server_pid(book)
+    before = named_server(book)
     shutil.rmtree(book / "_build")  # a cold build: nothing of the last one is reused
     proc = make_html(book)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert server_pid(book) not in (None, before) and wait_gone(before)
+    assert named_server(book) not in (None, before) and wait_gone(before)
 
 
 def test_an_idle_server_exits_and_no_server_is_started_when_switched_off(tmp_path: Path) -> None:
@@ -207,10 +201,10 @@ def test_an_idle_server_exits_and_no_server_is_started_when_switched_off(tmp_pat
     config.write_text(text.replace("idle_minutes = 30", "idle_minutes = 0.02"))
     proc = make_html(copy)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    pid = server_pid(copy)
+    pid = named_server(copy)
     assert pid is not None and wait_gone(pid, 20)
-    assert not (copy / "_build" / TOKEN).exists() and not socket_path(copy).exists()
+    assert not token_path(copy).exists() and not socket_path(copy).exists()
 
     (copy / CHAPTER).touch()
     proc = make_html(copy, D2LVI_BUILD_SERVER="0")
-    assert proc.returncode == 0 and server_pid(copy) is None
+    assert proc.returncode == 0 and named_server(copy) is None
