@@ -69,18 +69,27 @@ def private_dir(path: Path) -> bool:
 def send_message(conn: socket.socket, message: dict, fds: list[int] = ()) -> None:
     """One length-prefixed JSON message, with file descriptors attached."""
     data = json.dumps(message).encode()
-    socket.send_fds(conn, [HEADER.pack(len(data)) + data], list(fds))
+    framed = HEADER.pack(len(data)) + data
+    sent = socket.send_fds(conn, [framed], list(fds))
+    conn.sendall(framed[sent:])  # sendmsg may take only part of a long message
 
 
 def recv_message(conn: socket.socket) -> tuple[dict, list[int]]:
     """The next message and the file descriptors that came with it."""
     data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 8)
-    while len(data) < HEADER.size or len(data) < HEADER.size + HEADER.unpack_from(data)[0]:
+    data = _recv_until(conn, data, HEADER.size)
+    end = HEADER.size + HEADER.unpack_from(data)[0]
+    return json.loads(_recv_until(conn, data, end)[HEADER.size:end]), fds
+
+
+def _recv_until(conn: socket.socket, data: bytes, size: int) -> bytes:
+    """``data`` completed with what follows on ``conn`` to at least ``size`` bytes."""
+    while len(data) < size:
         more = conn.recv(1 << 16)
         if not more:
             raise ConnectionError("truncated message")
         data += more
-    return json.loads(data[HEADER.size:HEADER.size + HEADER.unpack_from(data)[0]]), fds
+    return data
 
 
 def modules_fingerprint() -> dict[str, int]:
