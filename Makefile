@@ -60,11 +60,11 @@ node_modules/.package-lock.json: package-lock.json
 assets: node_modules/.package-lock.json
 
 # Build the book (cells executed, cached on code only); the output gate runs inside the
-# build (d2lvi.sphinx_gate) and fails it on any divergence. When no input changed since the
+# build (d2lvi.site.gate) and fails it on any divergence. When no input changed since the
 # last successful build, Sphinx is not started at all (~1.7 s of imports and set-up) and only
 # the gate runs, against the same execution cache the pages were rendered from. Otherwise
 # `python -m d2lvi build` runs `jupyter-book build` in a child of a warm process that has
-# imported Jupyter Book, Sphinx and the extensions already (d2lvi/buildserver.py; started on
+# imported Jupyter Book, Sphinx and the extensions already (d2lvi/build/server.py; started on
 # first use, gone after `build_server_idle_minutes`; D2LVI_BUILD_SERVER=0 builds directly).
 BUILT := $(BUILD)/html/.d2lvi-built
 # Every file and folder the pages can depend on (folders too, as `dir/.` so that no folder is
@@ -108,7 +108,7 @@ notebooks: $(VENV)/.stamp
 
 # Only the notebooks' run on a fresh Colab-like Python 3.12 runtime (1–2 min; in `make test` too).
 test-colab: $(VENV)/.stamp
-	$(PY) -m pytest tests/test_colab.py
+	$(PY) -m pytest tests/export/test_colab.py
 
 test: $(VENV)/.stamp system-deps assets
 	$(PY) -m ruff check d2lvi tests
@@ -116,11 +116,11 @@ test: $(VENV)/.stamp system-deps assets
 
 # What the chapter page costs: HTML + every asset Chromium loads, biggest first.
 weight: html system-deps
-	$(PY) -m d2lvi.weight --build-dir $(BUILD)/html
+	$(PY) -m d2lvi.build.weight --build-dir $(BUILD)/html
 
 # Build-speed benchmark: medians of several runs, each as a ratio to a cold build.
 bench: $(VENV)/.stamp $(LINT_VENV)/.stamp assets
-	$(PY) -m d2lvi.bench --runs 5
+	$(PY) -m d2lvi.build.bench --runs 5
 
 clean:
 	-test ! -x $(PY) || $(PY) -m d2lvi server stop

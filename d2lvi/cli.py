@@ -5,37 +5,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import tomllib
 from pathlib import Path
 
-DEFAULT_CHAPTER = Path("chapter_cnn/transposed-conv.md")
-
-
-def project_config(root: Path = Path(".")) -> dict:
-    """The ``[tool.d2lvi]`` table of ``root``'s pyproject.toml (empty when absent)."""
-    path = root / "pyproject.toml"
-    if not path.exists():
-        return {}
-    return tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("d2lvi", {})
-
-
-def chapters(args: list[str]) -> list[Path]:
-    """The chapters named on the command line, else those configured."""
-    if args:
-        return [Path(a) for a in args]
-    return [Path(p) for p in project_config().get("chapters", [str(DEFAULT_CHAPTER)])]
+from d2lvi.config import chapters
 
 
 def cmd_gate(ns: argparse.Namespace) -> int:
     """Compare outputs with the stored ones."""
-    from d2lvi.gate import Chapter, check
+    from d2lvi.outputs.gate import Chapter, check
 
     return max(check(Chapter.at(c, Path(ns.build_dir)), ns.fresh) for c in chapters(ns.files))
 
 
 def cmd_update_outputs(ns: argparse.Namespace) -> int:
     """Accept new outputs on purpose."""
-    from d2lvi.gate import Chapter, update
+    from d2lvi.outputs.gate import Chapter, update
 
     return max(update(Chapter.at(c)) for c in chapters(ns.files))
 
@@ -43,13 +27,13 @@ def cmd_update_outputs(ns: argparse.Namespace) -> int:
 # Commands whose module parses its own arguments: name -> (module, function, help).
 # Imported lazily so `check` runs without the kernel stack (no MXNet, no Sphinx).
 DELEGATED = {
-    "check": ("d2lvi.lint", "main", "kiểm tra bản dịch (translation checker)"),
-    "stale": ("d2lvi.stale", "main", "so với bản tiếng Anh mới: đoạn nào lỗi thời"),
-    "status": ("d2lvi.stale", "status_main", "tiến độ dịch theo từng phần"),
-    "notebooks": ("d2lvi.notebook", "main", "generate the Colab notebooks"),
-    "figure": ("d2lvi.figure", "main", "generate img/trans_conv.svg"),
-    "build": ("d2lvi.buildserver", "build", "jupyter-book build, through the warm build server"),
-    "server": ("d2lvi.buildserver", "server_main", "the build server: stop | status"),
+    "check": ("d2lvi.translation.cli", "check_main", "kiểm tra bản dịch (translation checker)"),
+    "stale": ("d2lvi.translation.cli", "stale_main", "so với bản tiếng Anh mới: đoạn nào lỗi thời"),
+    "status": ("d2lvi.translation.cli", "status_main", "tiến độ dịch theo từng phần"),
+    "notebooks": ("d2lvi.export.notebook", "main", "generate the Colab notebooks"),
+    "figure": ("d2lvi.figures.trans_conv", "main", "generate img/trans_conv.svg"),
+    "build": ("d2lvi.build.client", "build", "jupyter-book build, through the warm build server"),
+    "server": ("d2lvi.build.client", "server_main", "the build server: stop | status"),
 }
 
 

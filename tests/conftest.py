@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from d2lvi.buildserver import TOKEN, socket_path, stop
+from d2lvi.build.protocol import TOKEN, socket_path, stop
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from d2lvi.scratch import copy_book
+from d2lvi.build.scratch import copy_book
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = "chapter_cnn/transposed-conv.html"

@@ -10,7 +10,7 @@ import pytest
 from book_site import AXE, Visit, build_book
 from playwright.sync_api import sync_playwright
 
-from d2lvi.browser import BrowserMissingError, is_local, launch, serve
+from d2lvi.build.browser import BrowserMissingError, is_local, launch, serve
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ import yaml
 from book_site import CHAPTER, ROOT, Visit
 from fontTools.ttLib import TTFont
 
-from d2lvi.browser import is_local, record
-from d2lvi.weight import table, weigh
+from d2lvi.build.browser import is_local, record
+from d2lvi.build.weight import table, weigh
 
 MODES = ("vi", "en", "both")
 
@@ -266,9 +266,9 @@ def test_search_page_has_no_serious_or_critical_violations(visit: Visit,
     assert not bad, "\n" + _readable(bad)
 
 
-# Heavy or network-bound files the page must not load again (see d2lvi/assets.py): MathJax's
+# Heavy or network-bound files the page must not load again (see d2lvi/site/assets.py): MathJax's
 # scripts (math is typeset at build time), the brand font (GitHub mark drawn in CSS) and the
-# full solid icon font (d2lvi/iconfont.py serves the icons the book uses).
+# full solid icon font (d2lvi/site/iconfont.py serves the icons the book uses).
 UNWANTED = ("fontawesome.js", "thebe", "togglebutton", "searchindex.js", "tex-mml-chtml",
             "ui/menu.js", "cdn.", "_static/mathjax/", "fa-brands", "fontawesome/webfonts/fa-solid")
 

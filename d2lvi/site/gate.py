@@ -1,0 +1,85 @@
+"""Sphinx adapter of the output gate: every book build compares outputs with the stored ones.
+
+Runs in the build's own process at ``build-finished`` (no second interpreter, and
+``jupyter-book build`` gates even without make). A divergence is a warning per cell,
+located at the cell, with its diff, and the build's exit status is set to failure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from d2lvi.outputs import gate
+
+logger = logging.getLogger(__name__)
+
+
+def gated_chapters(app: Sphinx) -> list[gate.Chapter]:
+    """Every source of this build that has stored outputs beside it."""
+    srcdir = Path(app.srcdir)
+    # MyST-NB's own default when no cache path is configured.
+    configured = app.config.nb_execution_cache_path
+    cache = srcdir / configured if configured else Path(app.outdir).parent / ".jupyter_cache"
+    chapters = (gate.Chapter.at(Path(app.env.doc2path(d))) for d in sorted(app.env.found_docs))
+    return [replace(c, cache=cache) for c in chapters if c.expected.exists()]
+
+
+def _read_myst(path: Path) -> Any:
+    """The chapter as MyST-NB reads it: the reader whose notebooks filled the cache."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
+
+
+def run_gate(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: compare each gated chapter's cached outputs with the stored ones."""
+    if exception is not None or app.builder.format != "html":
+        return
+    chapters = gated_chapters(app)
+    if chapters and app.config.nb_execution_mode != "cache":
+        logger.warning("[d2lvi.gate] cần execute_notebooks: cache để so sánh đầu ra "
+                       "(the gate reads the execution cache)", type="d2lvi", subtype="gate")
+        app.statuscode = 1
+        return
+    for chapter in chapters:
+        try:
+            stored, found = gate.divergences(chapter, False, _read_myst)
+        except FileNotFoundError as err:
+            logger.warning(f"[d2lvi.gate] {err}", type="d2lvi", subtype="gate")
+            app.statuscode = 1
+            continue
+        if found:
+            logger.warning("[d2lvi.gate] %d ô mã có đầu ra khác %s — nếu thay đổi là có chủ "
+                           "đích, chạy `make update-outputs`\n%s", len(found),
+                           chapter.expected.name, gate.report(chapter, found),
+                           type="d2lvi", subtype="gate")
+            app.statuscode = 1
+        else:
+            logger.info(f"[d2lvi.gate] {chapter.source.name}: {stored} ô mã, "
+                        "mọi đầu ra khớp kết quả đã lưu")
+
+
+def reread_without_cache(app: Sphinx, env: Any, added: set[str], changed: set[str],
+                         removed: set[str]) -> list[str]:
+    """``env-get-outdated``: re-read gated chapters whose execution cache is gone.
+
+    Otherwise an unchanged page would keep its rendered outputs with no cache record left
+    to gate them against, and the build would fail on a deleted cache.
+    """
+    if app.config.nb_execution_mode != "cache":
+        return []
+    missing = (env.path2doc(str(c.source)) for c in gated_chapters(app)
+               if not (c.cache / "executed").is_dir())
+    return [docname for docname in missing if docname]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the gate."""
+    app.connect("env-get-outdated", reread_without_cache)
+    app.connect("build-finished", run_gate)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,84 @@
+"""The checker's rules table and its findings: codes, severities and why each matters.
+
+Each finding is ``path:line:col: CODE message`` with 1-based positions; the messages are in
+Vietnamese, for contributors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from d2lvi.translation.glossary import Entry
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A checker code: readable name, severity and why it matters (for CONTRIBUTING)."""
+
+    code: str
+    name: str
+    severity: str  # "error" or "warning"
+    why: str
+
+
+RULES = {r.code: r for r in (
+    Rule("TR001", "untranslated-block", "error",
+         "đoạn tiếng Anh chưa có bản dịch ngay sau nó"),
+    Rule("TR002", "placeholder", "error", "còn chỗ giữ chỗ *dịch ... phía trên*"),
+    Rule("TR003", "unreadable-file", "error", "tệp không phải văn bản UTF-8"),
+    Rule("TR101", "english-changed", "error",
+         "bản gốc tiếng Anh trong chú thích khác bản gốc đã ghim (i18n/upstream)"),
+    Rule("TR102", "english-missing", "error", "thiếu một đoạn tiếng Anh của bản gốc"),
+    Rule("TR103", "english-extra", "error", "có đoạn tiếng Anh không có trong bản gốc"),
+    Rule("TR111", "code-changed", "error", "ô mã khác ô mã của bản gốc"),
+    Rule("TR112", "code-missing", "error", "thiếu một ô mã của bản gốc"),
+    Rule("TR113", "code-extra", "error", "có ô mã không có trong bản gốc"),
+    Rule("TR201", "unclosed-comment", "error", "chú thích <!-- chưa được đóng bằng -->"),
+    Rule("TR202", "unclosed-fence", "error", "khối mã ``` hoặc ::: chưa được đóng"),
+    Rule("TR203", "heading-level", "error", "cấp tiêu đề bản dịch khác bản gốc"),
+    Rule("TR204", "math-missing", "error", "bản dịch có ít công thức $…$ hơn bản gốc"),
+    Rule("TR205", "inline-code-mismatch", "error", "tập mã nội dòng `…` khác bản gốc"),
+    Rule("TR206", "label-missing", "error", "nhãn (label) của bản gốc không được định nghĩa"),
+    Rule("TR207", "reference-missing", "error", "thiếu tham chiếu {numref} của bản gốc"),
+    Rule("TR208", "citation-missing", "error", "thiếu trích dẫn {cite:p} của bản gốc"),
+    Rule("TR301", "glossary-miss", "warning",
+         "thuật ngữ trong bảng thuật ngữ không được dịch theo cách đã thống nhất"),
+    Rule("TR302", "avoided-term", "error", "dùng một cách dịch sai đã biết (avoid)"),
+    Rule("TR401", "unsafe-html", "error", "HTML nguy hiểm: <script>, <iframe>, on…=, javascript:"),
+    Rule("TR501", "spelling", "warning", "từ không có trong từ điển hunspell-vi"),
+)}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem at a 1-based line and column."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+
+    @property
+    def severity(self) -> str:
+        """"error" or "warning", from the rule."""
+        return RULES[self.code].severity
+
+    def format(self, path: str) -> str:
+        """``path:line:col: CODE message``, like ruff."""
+        prefix = "cảnh báo: " if self.severity == "warning" else ""
+        return f"{path}:{self.line}:{self.col}: {self.code} {prefix}{self.message}"
+
+
+SpellFunction = Callable[[Iterable[str]], set[str]]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a chapter is checked against; every part is optional."""
+
+    upstream: str | None = None
+    glossary: Sequence[Entry] = ()
+    wordlist: frozenset[str] = frozenset()
+    spell: SpellFunction | None = None
+    ignore: frozenset[str] = field(default_factory=frozenset)

@@ -1,0 +1,61 @@
+"""The book build itself: a raising cell or a changed output fails `make html`."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from d2lvi.build.scratch import copy_book, make_command
+
+CHAPTER = Path("chapter_cnn/transposed-conv.md")
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """A copy of the book's sources, sharing the project's virtual environment."""
+    return copy_book(tmp_path / "book")
+
+
+def make_html(book: Path) -> subprocess.CompletedProcess[str]:
+    """Run the README's `make html` in the copy, with the project's installed venv."""
+    return subprocess.run(make_command("html"), cwd=book, capture_output=True, text=True)
+
+
+def edit_chapter(book: Path, old: str, new: str) -> None:
+    """Replace one snippet of the chapter copy (it must be there)."""
+    path = book / CHAPTER
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_changed_kernel_fails_make_html_with_a_diff_of_the_new_numbers(book):
+    old = "K = np.array([[0, 1], [2, 3]])\ntrans_conv"
+    edit_chapter(book, old, old.replace("3]]", "4]]"))
+    proc = make_html(book)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "OUT001 ô mã 3 `X = np.array([[0, 1], [2, 3]])`" in out
+    assert "-       [ 4., 12.,  9.]])" in out
+    assert "+       [ 4., 14., 12.]])" in out
+
+
+def test_raising_cell_fails_the_build(book):
+    edit_chapter(book, "trans_conv(X, K)\n```", "trans_conv(X, K_undefined)\n```")
+    proc = make_html(book)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "K_undefined" in out
+
+
+def test_two_builds_of_the_same_source_are_byte_identical(book):
+    assert make_html(book).returncode == 0
+    first = book / "first-html"
+    (book / "_build" / "html").rename(first)
+    proc = make_html(book)  # a new output tree; executions come from the shared cache
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    second = book / "_build" / "html"
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    differ = [str(f) for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert differ == []

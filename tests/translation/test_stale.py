@@ -1,0 +1,142 @@
+"""Staleness against a new upstream English, and translation progress per Phần."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from d2lvi.source.pairs import parse
+from d2lvi.translation import cli
+from d2lvi.translation.glossary import load_glossary
+from d2lvi.translation.stale import align, compare, english_blocks, normalize, status
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parents[1] / "data"
+CHAPTER = REPO / "chapter_cnn" / "transposed-conv.md"
+UPSTREAM = REPO / "i18n" / "upstream" / "transposed-conv.md"
+HEADINGS = [e for e in load_glossary((REPO / "i18n" / "glossary.yml").read_text(
+    encoding="utf-8")) if e.heading]
+EDITED = DATA / "stale-fail-two-edited-one-added-one-removed.md"
+
+
+def read(path: Path) -> str:
+    """A UTF-8 file."""
+    return path.read_text(encoding="utf-8")
+
+
+def line_of(text: str, snippet: str) -> int:
+    """1-based line of the first line containing ``snippet``."""
+    return next(k for k, ln in enumerate(text.split("\n"), 1) if snippet in ln)
+
+
+def changes(chapter: str, upstream: str) -> list[tuple[str, int, int]]:
+    """(kind, chapter line, part) of every change."""
+    blocks = english_blocks(upstream, HEADINGS)
+    return [(c.kind, c.line, c.part)
+            for *_, c in compare(parse(chapter).pairs, blocks, len(chapter.split("\n"))) if c]
+
+
+def test_plain_d2l_file_gives_the_same_english_blocks_as_the_template() -> None:
+    plain = english_blocks(read(DATA / "stale-pass-plain-d2l.md"), HEADINGS)
+    template = english_blocks(read(UPSTREAM), HEADINGS)
+    assert [normalize(b.text) for b in plain] == [normalize(b.text) for b in template]
+    assert len(template) == len(parse(read(UPSTREAM)).pairs)
+
+
+def test_unchanged_upstream_reports_nothing() -> None:
+    chapter = read(CHAPTER)
+    assert changes(chapter, read(UPSTREAM)) == []
+    assert changes(chapter, read(DATA / "stale-pass-plain-d2l.md")) == []
+
+
+def test_two_edits_one_addition_one_removal_are_exactly_reported() -> None:
+    chapter = read(CHAPTER)
+
+    def comment(snippet: str) -> int:
+        """The "<!--" line of the English original containing ``snippet``."""
+        return line_of(chapter, snippet) - 1
+
+    assert changes(chapter, read(EDITED)) == [
+        ("new", comment("Or we can use `nn.Conv2DTranspose`"), 1),
+        ("stale", comment("As a result, if we feed $X$"), 2),
+        ("stale", comment("Next, we rewrite convolution kernel"), 3),
+        ("removed", comment("Then the convolution operator can be implemented"), 3),
+    ]
+
+
+def test_edited_template_block_is_stale_not_removed_and_new() -> None:
+    upstream = read(UPSTREAM).replace("Similarly, strides are applied to outputs as well.",
+                                      "Similarly, strides are applied to the outputs too.")
+    chapter = read(CHAPTER)
+    assert changes(chapter, upstream) == [
+        ("stale", line_of(chapter, "Similarly, strides are applied") - 1, 2)]
+
+
+def test_align_pairs_similar_blocks_and_keeps_unrelated_ones_apart() -> None:
+    old = ["alpha beta gamma delta", "one two three", "kept as is"]
+    new = ["alpha beta gamma epsilon", "kept as is", "something entirely different"]
+    assert align(old, new) == [(0, 0), (1, None), (2, 1), (None, 2)]
+
+
+def test_stale_cli_prints_located_lines_and_exits_1(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(REPO)
+    assert cli.stale_main([str(EDITED)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    located = [ln for ln in lines if re.match(r"chapter_cnn/transposed-conv\.md:\d+:1: ", ln)]
+    assert [ln.split(": ")[1].split(" ")[0] for ln in located] == [
+        "mới", "lỗi", "lỗi", "đã"]
+    assert len(located) == len(lines) - 1  # plus one summary line
+
+
+def test_stale_cli_exits_0_when_nothing_changed(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(REPO)
+    assert cli.stale_main([str(DATA / "stale-pass-plain-d2l.md")]) == 0
+
+
+def test_stale_cli_exits_2_on_a_missing_file(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(REPO)
+    assert cli.stale_main(["no/such/upstream.md"]) == 2
+    assert "lỗi:" in capsys.readouterr().err
+
+
+def test_status_counts_every_translated_block_per_part() -> None:
+    chapter = read(CHAPTER)
+    pairs = parse(chapter).pairs
+    rows, removed = status(chapter, english_blocks(read(UPSTREAM), HEADINGS))
+    assert removed == 0
+    assert [(r.part, r.translated, r.stale, r.untranslated) for r in rows] == [
+        (p, sum(x.part == p for x in pairs), 0, 0) for p in parse(chapter).parts]
+    assert all(r.percent == 100 for r in rows)
+
+
+def test_status_counts_placeholders_as_untranslated() -> None:
+    chapter = read(CHAPTER).replace("Hãy kiểm chứng nhận định này.", "*dịch đoạn phía trên*")
+    rows = {r.part: r for r in status(chapter)[0]}
+    assert (rows[2].untranslated, rows[2].translated) == (1, 4)
+    assert rows[2].percent == 80
+
+
+def test_status_never_counts_stale_blocks_as_translated() -> None:
+    chapter = read(CHAPTER)
+    pairs = parse(chapter).pairs
+    per_part = {p: sum(x.part == p for x in pairs) for p in parse(chapter).parts}
+    rows, removed = status(chapter, english_blocks(read(EDITED), HEADINGS))
+    got = {r.part: (r.translated, r.stale, r.untranslated) for r in rows}
+    assert removed == 1
+    assert got == {1: (per_part[1], 0, 1), 2: (per_part[2] - 1, 1, 0),
+                   3: (per_part[3] - 2, 1, 0), 4: (per_part[4], 0, 0)}
+
+
+def test_status_cli_prints_a_table_with_a_total(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(REPO)
+    assert cli.status_main(["--upstream", str(EDITED)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^Phần\s+Đã dịch\s+Lỗi thời\s+Chưa dịch\s+Tổng\s+Tiến độ$", out, re.M)
+    assert re.search(r"^2\s+4\s+1\s+0\s+5\s+80%$", out, re.M)
+    assert re.search(r"^Tổng\s+\d+\s+2\s+1\s+\d+\s+\d+%$", out, re.M)
