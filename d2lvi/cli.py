@@ -11,17 +11,20 @@ from d2lvi.config import chapters
 
 
 def cmd_gate(ns: argparse.Namespace) -> int:
-    """Compare outputs with the stored ones."""
+    """Compare outputs with the stored ones (sections without code have none)."""
     from d2lvi.outputs.gate import Chapter, check
 
-    return max(check(Chapter.at(c, Path(ns.build_dir)), ns.fresh) for c in chapters(ns.files))
+    gated = [c for c in (Chapter.at(p, Path(ns.build_dir)) for p in chapters(ns.files))
+             if c.has_outputs]
+    return max((check(c, ns.fresh) for c in gated), default=0)
 
 
 def cmd_update_outputs(ns: argparse.Namespace) -> int:
     """Accept new outputs on purpose."""
     from d2lvi.outputs.gate import Chapter, update
 
-    return max(update(Chapter.at(c)) for c in chapters(ns.files))
+    gated = [c for c in (Chapter.at(p) for p in chapters(ns.files)) if c.has_outputs]
+    return max((update(c) for c in gated), default=0)
 
 
 # Commands whose module parses its own arguments: name -> (module, function, help).
@@ -30,6 +33,7 @@ DELEGATED = {
     "check": ("d2lvi.translation.cli", "check_main", "kiểm tra bản dịch (translation checker)"),
     "stale": ("d2lvi.translation.cli", "stale_main", "so với bản tiếng Anh mới: đoạn nào lỗi thời"),
     "status": ("d2lvi.translation.cli", "status_main", "tiến độ dịch theo từng phần"),
+    "import": ("d2lvi.project.cli", "import_main", "nhập một mục d2l-vn (import a section)"),
     "notebooks": ("d2lvi.export.notebook", "main", "generate the Colab notebooks"),
     "figure": ("d2lvi.figures.trans_conv", "main", "generate img/trans_conv.svg"),
     "build": ("d2lvi.build.client", "build", "jupyter-book build, through the warm build server"),

@@ -14,7 +14,7 @@ LAYERS = {
     "source": 1,
     "translation": 2, "outputs": 2, "figures": 2,
     "export": 3,
-    "site": 4,
+    "site": 4, "project": 4,
     "build": 5,
     "cli": 6, "__main__": 7,
 }

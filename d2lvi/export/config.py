@@ -35,6 +35,8 @@ class BookConfig:
     numref_vi: dict[str, str] = field(default_factory=lambda: {"fig": "Hình %s"})
     numref_en: dict[str, str] = field(default_factory=lambda: {"fig": "Fig. %s"})
     toggle_label: str = "Bản gốc tiếng Anh"
+    # Where a label that no section of the book defines goes ("" = such a label is an error).
+    external_fallback_url: str = ""
     bibfiles: tuple[str, ...] = ()
 
 
@@ -72,6 +74,7 @@ def load_book_config(text: str) -> BookConfig:
         numref_vi=numref_vi,
         numref_en=sphinx.get("d2lvi_numref_en", {"fig": "Fig. %s", "sec": "Section %s"}),
         toggle_label=sphinx.get("d2lvi_toggle_label", "Bản gốc tiếng Anh"),
+        external_fallback_url=str(sphinx.get("d2lvi_external_fallback_url", "") or ""),
         bibfiles=tuple(data.get("bibtex_bibfiles", []) or []),
     )
 

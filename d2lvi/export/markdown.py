@@ -58,6 +58,18 @@ class Conversion:
     figures: dict[str, int] = field(default_factory=dict)  # label -> number
     sections: dict[str, str] = field(default_factory=dict)  # label -> heading text
     cited: list[str] = field(default_factory=list)
+    # Labels the book's other sections define: label -> (link text, URL of their notebook).
+    book_refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def elsewhere(self, label: str, line: int, text: str | None = None) -> str:
+        """A label defined by another section, or left to the online English book."""
+        if label in self.book_refs:
+            title, url = self.book_refs[label]
+            return f"[{text.replace('%s', '').strip() if text else title}]({url})"
+        if self.config.external_fallback_url:
+            url = self.config.external_fallback_url.replace("{label}", label)
+            return f"[{text.replace('%s', '').strip() if text else label} (d2l.ai)]({url})"
+        raise self.fail(line, f"tham chiếu không xác định (unknown reference) {label!r}")
 
     def fail(self, line: int, message: str) -> NotebookError:
         """One clear error line with file and line."""
@@ -87,7 +99,7 @@ def _numref(ctx: Conversion, target: str, lang: str, line: int) -> str:
         else:
             fmt = ctx.config.external_numref_format if lang == "vi" else formats.get("sec", "%s")
         return f"[{fmt.replace('%s', str(entry['number']))}]({entry['url']})"
-    raise ctx.fail(line, f"tham chiếu không xác định (unknown reference) {label!r}")
+    return ctx.elsewhere(label, line, text)
 
 
 def _ref(ctx: Conversion, target: str, line: int) -> str:
@@ -98,7 +110,7 @@ def _ref(ctx: Conversion, target: str, line: int) -> str:
         return f"[{text or entry.get('title', label)}]({entry['url']})"
     if label in ctx.sections:
         return text or ctx.sections[label]
-    raise ctx.fail(line, f"tham chiếu không xác định (unknown reference) {label!r}")
+    return ctx.elsewhere(label, line, text)
 
 
 def _cite(ctx: Conversion, keys: str, textual: bool, line: int) -> str:
@@ -322,3 +334,18 @@ def markdown_cells(ctx: Conversion, text: str, chapter: str, code_cells: list[An
                          for r in (ctx.bibliography[k] for k in ctx.cited))
         cells.append(nbformat.v4.new_markdown_cell(f"## Tài liệu tham khảo\n\n{refs}"))
     return cells
+
+
+def book_refs(ctx_of: dict[str, Conversion], texts: dict[str, str], url_of: dict[str, str]
+              ) -> dict[str, tuple[str, str]]:
+    """Every section and figure label of the book's chapters: (link text, their notebook)."""
+    out: dict[str, tuple[str, str]] = {}
+    for chapter, text in texts.items():
+        ctx = ctx_of[chapter]
+        _collect_labels(ctx, parse(text).blocks)
+        fig = ctx.config.numref_vi.get("fig", "Hình %s")
+        for label, title in ctx.sections.items():
+            out[label] = (title, url_of[chapter])
+        for label, number in ctx.figures.items():
+            out[label] = (fig.replace("%s", str(number)), url_of[chapter])
+    return out

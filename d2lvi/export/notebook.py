@@ -22,17 +22,19 @@ from typing import Any
 
 import nbformat
 
+from d2lvi.config import book_chapters
 from d2lvi.export.config import (
     BookConfig,
     NotebookError,
     Recipe,
     Reference,
+    colab_url,
     load_bibliography,
     load_book_config,
     load_recipe,
     notebook_path,
 )
-from d2lvi.export.markdown import MYST_LEFTOVER, Conversion, markdown_cells
+from d2lvi.export.markdown import MYST_LEFTOVER, Conversion, book_refs, markdown_cells
 from d2lvi.export.setup_cell import SETUP_TAG, setup_source
 
 
@@ -50,9 +52,11 @@ def _setup_cell(recipe: Recipe) -> Any:
 
 
 def build_notebook(text: str, chapter: str, config: BookConfig,
-                   bibliography: dict[str, Reference], recipe: Recipe) -> Any:
-    """A chapter's MyST text as a Colab-ready notebook (``chapter``: its book-relative path)."""
-    ctx = Conversion(chapter, config, bibliography)
+                   bibliography: dict[str, Reference], recipe: Recipe,
+                   refs: dict[str, tuple[str, str]] | None = None) -> Any:
+    """A chapter's MyST text as a Colab-ready notebook (``chapter``: its book-relative path;
+    ``refs``: the labels of the book's other sections)."""
+    ctx = Conversion(chapter, config, bibliography, book_refs=dict(refs or {}))
     import jupytext  # only here: the book build imports this module for its button
 
     source_nb = jupytext.reads(text, fmt="md:myst")
@@ -86,19 +90,27 @@ def render(nb: Any) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def generate(root: Path, chapters: list[str] | None = None) -> dict[str, str]:
-    """Every configured chapter's notebook text, keyed by its book-relative path."""
+def generate(root: Path, chapters: list[str] | None = None,
+             texts: dict[str, str] | None = None) -> dict[str, str]:
+    """The chapters' notebook texts (default: every chapter of the book), keyed by their
+    book-relative path; ``texts`` gives chapters' sources not written yet."""
     pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     config = load_book_config((root / "_config.yml").read_text(encoding="utf-8"))
     recipe = load_recipe(pyproject)
     bib_text = "\n".join((root / b).read_text(encoding="utf-8") for b in config.bibfiles)
     bibliography = load_bibliography(bib_text) if bib_text.strip() else {}
-    if chapters is None:
-        chapters = pyproject.get("tool", {}).get("d2lvi", {}).get("chapters", [])
+    texts = dict(texts or {})
+    book = [c.as_posix() for c in book_chapters(root)]
+    for chapter in book + list(chapters or []):
+        if chapter not in texts and (root / chapter).exists():
+            texts[chapter] = (root / chapter).read_text(encoding="utf-8")
+    refs = book_refs({c: Conversion(c, config, bibliography) for c in texts}, texts,
+                     {c: colab_url(config, notebook_path(c)) for c in texts})
     out = {}
-    for chapter in chapters:
-        text = (root / chapter).read_text(encoding="utf-8")
-        nb = build_notebook(text, chapter, config, bibliography, recipe)
+    for chapter in chapters if chapters is not None else book:
+        if "```{code-cell}" not in texts[chapter]:
+            continue  # nothing to run: a page without code gets no notebook (nor Colab button)
+        nb = build_notebook(texts[chapter], chapter, config, bibliography, recipe, refs)
         out[notebook_path(chapter)] = render(nb)
     return out
 
@@ -107,7 +119,7 @@ def main(argv: list[str]) -> int:
     """``python -m d2lvi notebooks [--check] [chapter ...]``: write or check the notebooks."""
     parser = argparse.ArgumentParser(prog="python -m d2lvi notebooks",
                                      description="Generate the Colab notebooks.")
-    parser.add_argument("chapters", nargs="*", help="chapters (default: [tool.d2lvi] chapters)")
+    parser.add_argument("chapters", nargs="*", help="default: chapter_*/ of _toc.yml")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when a committed notebook is out of date")
     parser.add_argument("--root", default=".", help="the book's root directory")

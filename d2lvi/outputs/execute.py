@@ -18,8 +18,10 @@ def read_chapter(path: Path) -> nbformat.NotebookNode:
     return jupytext.read(path)
 
 
-def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
-    """Execute every cell in a fresh seeded kernel; errors are recorded as outputs."""
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300,
+            interrupt_on_timeout: bool = False) -> nbformat.NotebookNode:
+    """Execute every cell in a fresh seeded kernel; errors (and, when asked, cells interrupted
+    after ``timeout`` seconds) are recorded as outputs."""
     from nbclient import NotebookClient
 
     with tempfile.TemporaryDirectory(prefix="d2lvi-ipython-") as tmp:
@@ -28,6 +30,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbforma
         try:
             client = NotebookClient(
                 nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                interrupt_on_timeout=interrupt_on_timeout,
                 resources={"metadata": {"path": str(cwd)}},
             )
             client.execute()

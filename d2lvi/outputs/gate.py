@@ -26,6 +26,13 @@ class Chapter:
         expected = source.with_name(source.stem + ".outputs.txt")
         return cls(source, expected, build_dir / ".jupyter_cache")
 
+    @property
+    def has_outputs(self) -> bool:
+        """Whether the chapter has code cells (or stored outputs) to gate."""
+        if self.expected.exists():
+            return True
+        return bool(code_cell_lines(self.source.read_text(encoding="utf-8")))
+
 
 def code_cell_lines(text: str) -> list[int]:
     """The 1-based line of each code cell's opening fence in a MyST chapter."""

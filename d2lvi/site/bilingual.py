@@ -60,13 +60,13 @@ class PairDirective(SphinxDirective):
         vi = d2lvi_vi()
         self.state.nested_parse(self.content[cut + 1 :], self.content_offset + cut + 1, vi)
         en = d2lvi_en()
-        _parse_text(self, english, en, self.get_source_info()[0], self.content_offset)
+        parse_text(self, english, en, self.get_source_info()[0], self.content_offset)
         _unnumber_figures(en)
         pair += [vi, en]
         return [pair]
 
 
-def _parse_text(directive: SphinxDirective, text: str, node: nodes.Element, source: str,
+def parse_text(directive: SphinxDirective, text: str, node: nodes.Element, source: str,
                 offset: int) -> None:
     """Parse generated MyST text into ``node``, its lines attributed to ``source``."""
     content = StringList(text.split("\n"), source=source)
@@ -119,7 +119,7 @@ class GlossaryDirective(SphinxDirective):
             lines += [term, "  " + "; ".join(originals), ""]
         text = "```{glossary}\n:sorted:\n" + "\n".join(lines) + "\n```"
         container = nodes.container(classes=["d2lvi-glossary"])
-        _parse_text(self, text, container, str(path), 0)
+        parse_text(self, text, container, str(path), 0)
         return [container]
 
 
@@ -196,7 +196,7 @@ def resolve_external(app: Sphinx, env: BuildEnvironment, node: nodes.Element,
     target = node.get("reftarget", "")
     entry = app.config.d2lvi_external_refs.get(target)
     if entry is None:
-        return None
+        return _fallback(app, node, contnode, target)
     text = contnode.astext()
     if "%s" in text:
         text = text.replace("%s", str(entry["number"]))
@@ -207,6 +207,21 @@ def resolve_external(app: Sphinx, env: BuildEnvironment, node: nodes.Element,
     ref = nodes.reference("", text, refuri=entry["url"], internal=False,
                           reftitle=entry.get("title", ""), classes=["d2lvi-external"])
     return ref
+
+
+def _fallback(app: Sphinx, node: nodes.Element, contnode: nodes.Element, target: str
+              ) -> nodes.reference | None:
+    """A label that no section of the book defines: to the online English book, when set."""
+    url = app.config.d2lvi_external_fallback_url
+    if not url or node.get("refdomain") not in ("std", "math") or not target:
+        return None
+    text = contnode.astext()
+    if "%s" in text or text == target or not text.strip():
+        text = target
+    logger.info(f"[d2lvi.ref] {target}: không mục nào của sách định nghĩa nhãn này; liên kết tới "
+                "bản tiếng Anh trực tuyến", location=node)
+    return nodes.reference("", f"{text} (d2l.ai)", refuri=url.replace("{label}", target),
+                           internal=False, classes=["d2lvi-external"])
 
 
 # -- HTML writers -------------------------------------------------------------
@@ -268,12 +283,17 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the extension."""
     app.add_config_value("d2lvi_external_refs", {}, "env", [dict])
     app.add_config_value("d2lvi_external_numref_format", "mục %s", "env", [str])
+    app.add_config_value("d2lvi_external_fallback_url", "", "env", [str])
+    # Read by `python -m d2lvi import` (chapter folder aliases); declared so Sphinx knows it.
+    app.add_config_value("d2lvi_chapter_folders", {}, "env", [dict])
     app.add_config_value("d2lvi_numref_en", {"fig": "Fig. %s", "sec": "Section %s"}, "env", [dict])
     app.add_config_value("d2lvi_toggle_label", "Bản gốc tiếng Anh", "html", [str])
     app.add_config_value("d2lvi_glossary", "i18n/glossary.yml", "env", [str])
     docutils_vi.register()
     _add_ui_translations(app)
     app.setup_extension("d2lvi.site.gate")
+    app.setup_extension("d2lvi.site.untranslated")
+    app.setup_extension("d2lvi.site.cells")
     passthrough = (visit_passthrough, depart_passthrough)
     others = {b: passthrough for b in ("latex", "text", "man", "texinfo")}
     app.add_node(d2lvi_pair, html=(visit_pair_html, depart_div_html), **others)

@@ -21,12 +21,15 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-# The seed's part markers, e.g. "<!-- ===== Bắt đầu dịch Phần 1 ===== -->".
-PART_START = re.compile(r"<!--\s*=+\s*Bắt đầu dịch Phần\s+(\d+)\s*=+\s*-->")
-PART_END = re.compile(r"<!--\s*=+\s*Kết thúc dịch Phần\s+(\d+)\s*=+\s*-->")
+# The seed's part markers, e.g. "<!-- ===== Bắt đầu dịch Phần 1 ===== -->". Some templates
+# (chapter roots) have a single unnumbered part: "<!-- ===== Bắt đầu dịch  ===== -->".
+PART_START = re.compile(r"<!--\s*=+\s*Bắt đầu dịch(?:\s+Phần\s+(\d+))?\s*=+\s*-->")
+PART_END = re.compile(r"<!--\s*=+\s*Kết thúc dịch(?:\s+Phần\s+(\d+))?\s*=+\s*-->")
 # Any other "<!-- ==== ... ==== -->" line is a marker too (e.g. REVISE), never English.
 MARKER = re.compile(r"^<!--\s*=+.*=+\s*-->$")
 # A translation still waiting: "*dịch đoạn phía trên*", "*dịch tiêu đề phía trên*", ...
@@ -39,7 +42,7 @@ TARGET = re.compile(r"^\(([^()\s]+)\)=\s*$")
 class Block:
     """A top-level Markdown block: its kind and 1-based inclusive line span."""
 
-    kind: str  # heading, paragraph, list, figure, code, comment, target, other
+    kind: str  # heading, paragraph, list, figure, code, math, comment, target, other
     start: int
     end: int
     text: str
@@ -94,8 +97,15 @@ class Chapter:
 
 @lru_cache(maxsize=1)
 def markdown_parser() -> MarkdownIt:
-    """The Markdown parser used by every tool (CommonMark + front matter + colon fences)."""
-    return MarkdownIt("commonmark").use(front_matter_plugin).use(colon_fence_plugin)
+    """The Markdown parser used by every tool: CommonMark with MyST's block syntax.
+
+    Front matter, colon fences and display math (``$$…$$``, possibly with blank lines inside,
+    and amsmath environments) as MyST parses them, so a formula is one block.
+    """
+    return (MarkdownIt("commonmark").use(front_matter_plugin).use(colon_fence_plugin)
+            .use(dollarmath_plugin, allow_labels=True, allow_space=True, allow_digits=True,
+                 double_inline=True)
+            .use(amsmath_plugin))
 
 
 def _kind(token: Token, text: str) -> tuple[str, int]:
@@ -118,6 +128,8 @@ def _kind(token: Token, text: str) -> tuple[str, int]:
         return "paragraph", 0
     if token.type == "front_matter":
         return "front_matter", 0
+    if token.type in ("math_block", "math_block_label", "amsmath"):
+        return "math", 0
     return "other", 0
 
 
@@ -156,9 +168,25 @@ def _comment_body(block: Block) -> str:
     return block.text.strip()[len("<!--\n") : -len("\n-->")]
 
 
+def part_markers(blocks: tuple[Block, ...]) -> list[tuple[Block, str, int]]:
+    """Every part marker as (block, "start" or "end", part number); unnumbered parts count on."""
+    out: list[tuple[Block, str, int]] = []
+    current = 0
+    for block in blocks:
+        if block.kind != "comment":
+            continue
+        if m := PART_START.match(block.text.strip()):
+            current = int(m[1]) if m[1] else max([n for _, _, n in out], default=0) + 1
+            out.append((block, "start", current))
+        elif m := PART_END.match(block.text.strip()):
+            out.append((block, "end", int(m[1]) if m[1] else current))
+    return out
+
+
 def parse(text: str) -> Chapter:
     """Parse a chapter into blocks, parts and English/Vietnamese pairs."""
     blocks = blocks_of(text)
+    markers = {block.start: (kind, number) for block, kind, number in part_markers(blocks)}
     pairs: list[Pair] = []
     parts: list[int] = []
     part = 0
@@ -166,20 +194,18 @@ def parse(text: str) -> Chapter:
     while i < len(blocks):
         block = blocks[i]
         i += 1
-        if block.kind == "comment":
-            if m := PART_START.match(block.text.strip()):
-                part = int(m.group(1))
-                parts.append(part)
-                continue
-            if PART_END.match(block.text.strip()):
-                part = 0
-                continue
+        if block.start in markers and block.kind == "comment":
+            kind, number = markers[block.start]
+            part = number if kind == "start" else 0
+            parts += [number] if kind == "start" else []
+            continue
         if not (part and _is_english(block)):
             continue
         english = _comment_body(block)
         translation: list[Block] = []
         heading = english.lstrip().startswith("#")
-        while i < len(blocks) and blocks[i].kind not in ("comment", "html", "code"):
+        # Display math between pairs belongs to both languages (d2l-vn keeps it outside).
+        while i < len(blocks) and blocks[i].kind not in ("comment", "html", "code", "math"):
             nxt = blocks[i]
             if nxt.kind == "heading" and (translation and not heading):
                 break

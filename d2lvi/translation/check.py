@@ -29,7 +29,12 @@ from d2lvi.translation.content import (
 from d2lvi.translation.inline import NOQA, position
 from d2lvi.translation.rules import Context, Finding
 from d2lvi.translation.stale import english_blocks
-from d2lvi.translation.syntax import unclosed_comments, unclosed_fences, unsafe_html
+from d2lvi.translation.syntax import (
+    unclosed_comments,
+    unclosed_fences,
+    unexplained_skips,
+    unsafe_html,
+)
 from d2lvi.translation.upstream import upstream_code, upstream_english, upstream_labels
 
 
@@ -43,7 +48,8 @@ def translation_blocks(chapter: Chapter) -> list[Block]:
             elif PART_END.match(block.text.strip()):
                 inside = False
             continue
-        if inside and block.kind not in ("code", "html", "front_matter"):
+        # Display math is not prose: its \begin{aligned} is no Vietnamese word.
+        if inside and block.kind not in ("code", "html", "front_matter", "math"):
             out.append(block)
     return out
 
@@ -89,7 +95,7 @@ def check_text(text: str, ctx: Context) -> list[Finding]:
 def _content(text: str, ctx: Context) -> list[Finding]:
     """The checks that need a well-formed chapter."""
     chapter = parse(text)
-    findings = untranslated(chapter)
+    findings = untranslated(chapter) + unexplained_skips(chapter)
     done = [p for p in chapter.pairs if not p.untranslated]
     for pair in done:
         findings += heading_level(pair) + carried_over(pair) + glossary_misses(pair, ctx.glossary)

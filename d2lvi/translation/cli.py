@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from d2lvi.config import chapters, project_config
+from d2lvi.config import chapters, pinned_upstream, project_config
 from d2lvi.source.pairs import (
     parse,
 )
@@ -52,7 +52,7 @@ def check_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m d2lvi check",
         description="Kiểm tra bản dịch: in path:dòng:cột: MÃ thông báo.")
-    parser.add_argument("files", nargs="*", help="chương (mặc định: chapters trong pyproject)")
+    parser.add_argument("files", nargs="*", help="mục (mặc định: chapter_*/ của _toc.yml)")
     parser.add_argument("--upstream", help="bản gốc tiếng Anh để so (mặc định: i18n/upstream/…)")
     parser.add_argument("--ignore", default="", help="các mã bỏ qua, ví dụ TR001,TR002")
     parser.add_argument("--no-spelling", action="store_true", help="không chạy hunspell")
@@ -97,6 +97,8 @@ def check_main(argv: list[str]) -> int:
     if spell.missing:
         print(f"cảnh báo: {spell.missing}; bỏ qua kiểm tra chính tả "
               "(cài: apt-get install hunspell hunspell-vi)", file=sys.stderr)
+    if status and not (errors or warnings):
+        return status  # a file could not be read: "no errors" would be a lie
     print(f"{errors} lỗi, {warnings} cảnh báo." if errors or warnings else "Không có lỗi.",
           file=sys.stderr)
     return status or (1 if errors else 0)
@@ -106,12 +108,6 @@ def check_main(argv: list[str]) -> int:
 def _config() -> dict:
     """The ``[tool.d2lvi]`` settings."""
     return project_config()
-
-
-def pinned_upstream(chapter: Path, config: dict | None = None) -> Path:
-    """The pinned upstream English of a chapter: ``<upstream dir>/<chapter file name>``."""
-    config = _config() if config is None else config
-    return Path(config.get("upstream", "i18n/upstream")) / chapter.name
 
 
 def glossary_headings(config: dict | None = None) -> list:
@@ -155,7 +151,7 @@ def stale_main(argv: list[str]) -> int:
         prog="python -m d2lvi stale",
         description="So chương với bản tiếng Anh mới: đoạn lỗi thời / mới / đã bỏ.")
     parser.add_argument("upstream", help="bản tiếng Anh mới (mẫu dịch hoặc tệp .md của d2l)")
-    parser.add_argument("chapter", nargs="?", help="chương (mặc định: chapters trong pyproject)")
+    parser.add_argument("chapter", nargs="?", help="mục (mặc định: chapter_*/ của _toc.yml)")
     ns = parser.parse_args(argv)
     try:
         headings = glossary_headings()
@@ -195,7 +191,7 @@ def status_main(argv: list[str]) -> int:
     """``python -m d2lvi status [--upstream FILE] [CHAPTER...]``: progress per Phần."""
     parser = argparse.ArgumentParser(
         prog="python -m d2lvi status", description="Tiến độ dịch theo từng phần.")
-    parser.add_argument("chapters", nargs="*", help="chương (mặc định: chapters trong pyproject)")
+    parser.add_argument("chapters", nargs="*", help="mục (mặc định: chapter_*/ của _toc.yml)")
     parser.add_argument("--upstream", help="bản tiếng Anh để so (mặc định: bản gốc đã ghim)")
     ns = parser.parse_args(argv)
     try:

@@ -27,6 +27,8 @@ RULES = {r.code: r for r in (
          "đoạn tiếng Anh chưa có bản dịch ngay sau nó"),
     Rule("TR002", "placeholder", "error", "còn chỗ giữ chỗ *dịch ... phía trên*"),
     Rule("TR003", "unreadable-file", "error", "tệp không phải văn bản UTF-8"),
+    Rule("TR004", "not-executed-reason", "error",
+         "ô mã có tag skip-execution nhưng thiếu lý do :not-executed:"),
     Rule("TR101", "english-changed", "error",
          "bản gốc tiếng Anh trong chú thích khác bản gốc đã ghim (i18n/upstream)"),
     Rule("TR102", "english-missing", "error", "thiếu một đoạn tiếng Anh của bản gốc"),

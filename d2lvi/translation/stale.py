@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from d2lvi.source.d2l import strip_other_tabs
 from d2lvi.source.pairs import Pair, blocks_of, parse
 
 # Word-level similarity above which an unmatched pair of blocks is "the same block, edited".
@@ -109,8 +110,8 @@ def english_blocks(text: str, headings: Sequence = ()) -> list[EnglishBlock]:
     if chapter.pairs or chapter.parts:
         return [EnglishBlock(p.en, p.en_start, p.part) for p in chapter.pairs]
     out = []
-    for block in blocks_of(text):
-        if block.kind in ("code", "comment", "html", "front_matter"):
+    for block in blocks_of(strip_other_tabs(text)):  # the book is MXNet's: other tabs go
+        if block.kind in ("code", "comment", "html", "front_matter", "math"):
             continue
         lines = [ln for ln in block.text.split("\n") if not ln.strip().startswith(LABEL_PREFIX)]
         body = "\n".join(lines).strip()

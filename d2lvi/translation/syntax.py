@@ -1,15 +1,15 @@
-"""Markup rules: comments and fences left open, raw HTML that could run code."""
+"""Markup rules: comments and fences left open, raw HTML that could run code, cells skipped
+without a reason."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 
+import yaml
 from markdown_it.token import Token
 
-from d2lvi.source.pairs import (
-    markdown_parser,
-)
+from d2lvi.source.pairs import Chapter, markdown_parser
 from d2lvi.translation.inline import mask, position
 from d2lvi.translation.rules import Finding
 
@@ -93,3 +93,37 @@ def _unsafe(line: int, col: int, snippet: str) -> Finding:
     shown = " ".join(snippet.split())[:40]
     return Finding(line, col, "TR401",
                    f"HTML không an toàn trong bản dịch: {shown} (chỉ được dùng Markdown/MyST)")
+
+
+def code_cell_options(block_text: str) -> dict:
+    """A MyST code cell's options: ``:key: value`` lines or a ``---`` YAML header."""
+    body = block_text.split("\n")[1:]
+    if body[:1] == ["---"]:
+        end = next((k for k, line in enumerate(body[1:], 1) if line == "---"), 0)
+        header = body[1:end]
+    else:
+        header = []
+        for line in body:
+            if not (m := re.match(r"^:([\w-]+):(.*)$", line)):
+                break
+            header.append(f"{m[1]}:{m[2]}")
+    try:
+        options = yaml.safe_load("\n".join(header)) if header else {}
+    except yaml.YAMLError:
+        return {}
+    return options if isinstance(options, dict) else {}
+
+
+def unexplained_skips(chapter: Chapter) -> list[Finding]:
+    """A cell the build does not run (``skip-execution``) must say why (``:not-executed:``)."""
+    out = []
+    for block in chapter.blocks:
+        if block.kind != "code" or "{code-cell}" not in block.text.split("\n")[0]:
+            continue
+        options = code_cell_options(block.text)
+        tags = options.get("tags") or []
+        if "skip-execution" in tags and not str(options.get("not-executed") or "").strip():
+            out.append(Finding(block.start, 1, "TR004",
+                               "ô mã có tag skip-execution nhưng thiếu lý do `:not-executed:` "
+                               "(vì sao ô này không được chạy khi dựng sách)"))
+    return out

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from d2lvi.source.adapt import adapt
+from d2lvi.source.d2l import code_runs_here
 from d2lvi.source.pairs import (
-    PART_END,
     Block,
     Chapter,
     Pair,
+    part_markers,
 )
 from d2lvi.translation.inline import D2L_LABEL, MYST_LABELS, OPTION, vi_line
 from d2lvi.translation.rules import Finding
@@ -50,11 +52,7 @@ def first_difference(old: str, new: str) -> tuple[int, int]:
 
 def _part_ends(chapter: Chapter) -> dict[int, int]:
     """Line of each part's end marker (or of the last line)."""
-    ends = {}
-    for block in chapter.blocks:
-        if block.kind == "comment" and (m := PART_END.match(block.text.strip())):
-            ends[int(m[1])] = block.start
-    return ends
+    return {n: block.start for block, kind, n in part_markers(chapter.blocks) if kind == "end"}
 
 
 def upstream_english(chapter: Chapter, upstream: Sequence[EnglishBlock]
@@ -97,9 +95,15 @@ def upstream_english(chapter: Chapter, upstream: Sequence[EnglishBlock]
 
 
 def upstream_code(chapter: Chapter, upstream: Chapter) -> list[Finding]:
-    """Code cells equal to the pinned upstream's, in order (fences differ: d2l vs MyST)."""
+    """Code cells equal to the pinned upstream's, in order (fences differ: d2l vs MyST).
+
+    The upstream's cells of other frameworks are left out, and its 2020-API cells are
+    compared as the importer adapted them (``d2lvi.source.adapt``).
+    """
     mine = _code_cells(chapter, True)
-    theirs = _code_cells(upstream, False)
+    theirs = [(block, line, adapt("\n".join(code)).after.split("\n"))
+              for block, line, code in _code_cells(upstream, False)
+              if code_runs_here("\n".join(code))]
     aligned = align(["\n".join(c[2]) for c in mine], ["\n".join(c[2]) for c in theirs])
     out = []
     for n, (i, j) in enumerate(aligned):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import re
 import shutil
@@ -92,7 +93,7 @@ def test_committed_notebooks_are_up_to_date():
 
 
 def test_check_reports_an_out_of_date_notebook_in_one_line_and_rewrites_nothing(tmp_path):
-    for name in ("pyproject.toml", "_config.yml", "references.bib", CHAPTER):
+    for name in ("pyproject.toml", "_config.yml", "_toc.yml", "references.bib", CHAPTER):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     stale = tmp_path / "notebooks" / "chapter_cnn" / "transposed-conv.ipynb"
@@ -233,11 +234,33 @@ def test_contributor_notes_and_empty_bullets_are_dropped(small):
     assert not re.search(r"^\*\s*$", text, re.MULTILINE)
 
 
-def test_unknown_reference_is_one_line_with_file_and_line(tmp_path):
+def test_unknown_reference_is_one_line_with_file_and_line_without_a_fallback(tmp_path):
+    config, bib, recipe = project_inputs()
+    strict = dataclasses.replace(config, external_fallback_url="")
+    text = (DATA / "notebook-fail-unknown-ref.md").read_text(encoding="utf-8")
     with pytest.raises(export_config.NotebookError) as err:
-        build(DATA / "notebook-fail-unknown-ref.md", "tests/data/notebook-fail-unknown-ref.md")
+        notebook.build_notebook(text, "tests/data/notebook-fail-unknown-ref.md", strict, bib,
+                                recipe)
     assert str(err.value).startswith("tests/data/notebook-fail-unknown-ref.md:6: ")
     assert "sec_nowhere" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_label_no_section_defines_links_to_the_online_english_book():
+    nb = build(DATA / "notebook-fail-unknown-ref.md", "tests/data/notebook-fail-unknown-ref.md")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "[sec_nowhere (d2l.ai)](https://d2l.ai/search.html?q=sec_nowhere)" in text
+
+
+def test_a_label_of_another_section_links_to_that_sections_notebook():
+    config, bib, recipe = project_inputs()
+    other = "(sec_nowhere)=\n# Nơi khác\n\n```{code-cell} ipython3\n1\n```\n"
+    texts = {"chapter_x/other.md": other}
+    refs = notebook.book_refs({c: notebook.Conversion(c, config, bib) for c in texts}, texts,
+                              {"chapter_x/other.md": "https://example.org/other.ipynb"})
+    text = (DATA / "notebook-fail-unknown-ref.md").read_text(encoding="utf-8")
+    nb = notebook.build_notebook(text, "chapter_x/x.md", config, bib, recipe, refs)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "[Nơi khác](https://example.org/other.ipynb)" in markdown
 
 
 def test_unknown_citation_fails_the_command_with_one_line_and_no_traceback(tmp_path):

@@ -108,10 +108,12 @@ def test_english_titles_sit_inside_their_sections(built):
                      re.DOTALL)
 
 
-def test_untranslated_block_keeps_its_english_hidden(built):
+def test_untranslated_block_shows_its_english_in_place_marked_untranslated(built):
     visible = re.sub(r"<!--.*?-->", "", built[0], flags=re.DOTALL)
-    assert "Still waiting for a translation." in built[0]
-    assert "Still waiting for a translation." not in visible
+    block = visible.split('<div class="d2lvi-untranslated" lang="en">')[1].split("</div>")[0]
+    assert '<p class="d2lvi-untranslated-mark" lang="vi">Chưa dịch' in block
+    assert "Still waiting for a translation." in block
+    assert "dịch đoạn phía trên" not in visible
 
 
 def test_contributors_render_without_empty_bullets_in_one_list(built):

@@ -22,7 +22,7 @@ from d2lvi.translation.spelling import load_wordlist, tone_variant, unknown_word
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parents[1] / "data"
 CHAPTER = REPO / "chapter_cnn" / "transposed-conv.md"
-UPSTREAM = REPO / "i18n" / "upstream" / "transposed-conv.md"
+UPSTREAM = REPO / "i18n" / "upstream" / "chapter_cnn" / "transposed-conv.md"
 GLOSSARY = load_glossary((REPO / "i18n" / "glossary.yml").read_text(encoding="utf-8"))
 WORDLIST = load_wordlist((REPO / "i18n" / "wordlist.txt").read_text(encoding="utf-8"))
 
@@ -277,7 +277,8 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[s
 
 def write_chapter(tmp_path: Path, text: str) -> Path:
     """A mutated copy named like the real chapter (so its pinned upstream applies)."""
-    path = tmp_path / "transposed-conv.md"
+    path = tmp_path / "chapter_cnn" / "transposed-conv.md"
+    path.parent.mkdir(exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 CHAPTER_LINES = (REPO / "chapter_cnn" / "transposed-conv.md").read_text(encoding="utf-8").split(
     "\n")
 CONTEXT = Context(
-    upstream=(REPO / "i18n" / "upstream" / "transposed-conv.md").read_text(encoding="utf-8"),
+    upstream=(REPO / "i18n" / "upstream" / "chapter_cnn" / "transposed-conv.md").read_text(
+        encoding="utf-8"),
     glossary=load_glossary((REPO / "i18n" / "glossary.yml").read_text(encoding="utf-8")),
     wordlist=load_wordlist((REPO / "i18n" / "wordlist.txt").read_text(encoding="utf-8")),
     spell=unknown_words,

@@ -15,7 +15,7 @@ from d2lvi.translation.stale import align, compare, english_blocks, normalize, s
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parents[1] / "data"
 CHAPTER = REPO / "chapter_cnn" / "transposed-conv.md"
-UPSTREAM = REPO / "i18n" / "upstream" / "transposed-conv.md"
+UPSTREAM = REPO / "i18n" / "upstream" / "chapter_cnn" / "transposed-conv.md"
 HEADINGS = [e for e in load_glossary((REPO / "i18n" / "glossary.yml").read_text(
     encoding="utf-8")) if e.heading]
 EDITED = DATA / "stale-fail-two-edited-one-added-one-removed.md"

@@ -1,0 +1,224 @@
+"""Import one d2l-vn section into the book: plan everything, refuse bad input whole, then write.
+
+``plan`` reads and checks the template (or plain d2l-en section), resolves its images,
+converts it to the project's MyST convention and, optionally, executes it once in the seeded
+kernel; it writes nothing and raises ``RefusedError`` (one line per problem, with file and
+line) when the section cannot be imported. ``Plan.apply`` then writes every file, so a refused
+import leaves the project exactly as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from d2lvi.config import TOC, pinned_upstream, project_config
+from d2lvi.export.config import NotebookError
+from d2lvi.export.notebook import generate
+from d2lvi.project import toc as toc_file
+from d2lvi.project.run import FailedCell, run_once
+from d2lvi.source.d2l import CODE_INFO, code_runs_here, fence_body, fence_info, image_refs
+from d2lvi.source.pairs import blocks_of, markdown_parser, parse
+from d2lvi.source.plain import to_template
+from d2lvi.source.template import Converted, to_myst
+from d2lvi.translation.check import decode
+from d2lvi.translation.glossary import load_glossary
+from d2lvi.translation.stale import english_blocks, normalize
+from d2lvi.translation.syntax import unclosed_comments, unclosed_fences
+
+
+class RefusedError(ValueError):
+    """The section cannot be imported; the message has one line per problem."""
+
+
+@dataclass
+class Plan:
+    """What an import writes, and what it tells the user."""
+
+    chapter: Path  # book-relative, e.g. chapter_cnn/pooling.md
+    writes: dict[Path, bytes] = field(default_factory=dict)  # book-relative path -> content
+    report: list[str] = field(default_factory=list)
+    unchanged: bool = False
+
+    def apply(self, root: Path) -> None:
+        """Write every planned file (folders created as needed)."""
+        for rel, data in self.writes.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists() or path.read_bytes() != data:
+                path.write_bytes(data)
+
+
+def read_source(src: Path) -> str:
+    """The source's text, or ``RefusedError`` naming what is wrong with it (file:line)."""
+    if not src.is_file():
+        raise RefusedError(f"{src}: không có tệp này (no such file)")
+    text, problem = decode(src.read_bytes())
+    if problem is not None:
+        raise RefusedError(f"{src}:{problem.line}:{problem.col}: {problem.message}")
+    if not (text or "").strip():
+        raise RefusedError(f"{src}:1: tệp rỗng (empty file): không có gì để nhập")
+    text = (text or "").replace("\r\n", "\n")
+    lines, tokens = text.split("\n"), markdown_parser().parse(text)
+    broken = unclosed_comments(lines, tokens) + unclosed_fences(lines, tokens)
+    if broken:
+        raise RefusedError("\n".join(f"{src}:{f.line}:{f.col}: {f.message}"
+                                     for f in sorted(broken)))
+    return text
+
+
+def as_template(src: Path, text: str, headings: dict[str, str]) -> tuple[str, bool]:
+    """The translation template of the source, and whether it was made from plain d2l-en."""
+    chapter = parse(text)
+    if chapter.parts and chapter.pairs:
+        return text, False
+    if chapter.parts or chapter.pairs:
+        raise RefusedError(f"{src}:1: mẫu dịch hỏng: có dấu Phần nhưng không có bản gốc "
+                      "trong chú thích, hoặc ngược lại (template without parts or English "
+                      "comments)")
+    first = next((b for b in blocks_of(text) if b.kind not in ("comment", "front_matter")), None)
+    if first is None or first.kind != "heading" or first.level != 1:
+        line = first.start if first else 1
+        raise RefusedError(f"{src}:{line}: không phải mẫu dịch d2l-vn (không có dấu Phần, "
+                      "bản gốc trong chú thích) cũng không phải một mục d2l (dòng đầu phải là "
+                      "tiêu đề `# …`): not a template")
+    return to_template(text, headings), True
+
+
+def fixed_headings(root: Path) -> dict[str, str]:
+    """English fixed headings (Summary, Exercises, Discussions) → their Vietnamese."""
+    path = root / project_config(root).get("glossary", "i18n/glossary.yml")
+    if not path.exists():
+        return {}
+    out = {}
+    for entry in load_glossary(path.read_text(encoding="utf-8")):
+        if entry.heading:
+            out[entry.en.casefold()] = entry.vi[0]
+            out[entry.en.casefold() + "s"] = entry.vi[0]
+    return out
+
+
+def chapter_folder(root: Path, src: Path, into: str | None) -> str:
+    """Where the section goes: ``INTO``, else the folder alias of ``_config.yml``, else the
+    template's own folder name."""
+    folder = into or src.resolve().parent.name
+    if not into and (root / "_config.yml").exists():
+        config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+        aliases = (config.get("sphinx", {}).get("config", {}) or {}).get("d2lvi_chapter_folders")
+        folder = (aliases or {}).get(folder, folder)
+    if not re.fullmatch(r"chapter_[\w.-]+", folder):
+        raise RefusedError(f"{src}: thư mục chương {folder!r} không theo quy ước chapter_…: "
+                      "chọn bằng INTO=chapter_… (python -m d2lvi import --into)")
+    return folder
+
+
+def section_name(src: Path) -> str:
+    """The section's file name in the book: ``pooling_vn.md`` → ``pooling.md``."""
+    stem = src.stem[:-3] if src.stem.endswith("_vn") else src.stem
+    return stem + ".md"
+
+
+def images(src: Path, template: str, folder: str, root: Path) -> dict[Path, bytes]:
+    """The images the template references, resolved next to it, keyed by book path."""
+    out: dict[Path, bytes] = {}
+    problems = []
+    for line, ref in image_refs(template):
+        found = (src.parent / ref).resolve()
+        target = (root / folder / ref).resolve()
+        if not target.is_relative_to(root.resolve()):
+            problems.append(f"{src}:{line}: ảnh {ref} nằm ngoài sách (image outside the book)")
+        elif not found.is_file():
+            problems.append(f"{src}:{line}: thiếu ảnh {ref} (không thấy {found})")
+        else:
+            rel = target.relative_to(root.resolve())
+            data = found.read_bytes()
+            if (root / rel).exists() and (root / rel).read_bytes() != data:
+                problems.append(f"{src}:{line}: ảnh {rel} đã có trong sách với nội dung khác "
+                                "(an image of that name exists): đổi tên một trong hai")
+            out[rel] = data
+    if problems:
+        raise RefusedError("\n".join(problems))
+    return out
+
+
+def same_english(old: str, new: str) -> bool:
+    """Whether two upstream texts have the same English originals and MXNet code."""
+    def code(text: str) -> list[str]:
+        cells = [fence_body(b.text) for b in blocks_of(text)
+                 if b.kind == "code" and CODE_INFO.match(fence_info(b.text))]
+        return [normalize(c) for c in cells if code_runs_here(c)]
+
+    def english(text: str) -> list[str]:
+        return [normalize(b.text) for b in english_blocks(text)]
+
+    return english(old) == english(new) and code(old) == code(new)
+
+
+def template_code_lines(template: str) -> list[int]:
+    """The template line of each code cell that reaches the chapter, in order."""
+    return [b.start for b in blocks_of(template) if b.kind == "code"
+            and CODE_INFO.match(fence_info(b.text)) and code_runs_here(fence_body(b.text))]
+
+
+def plan(root: Path, src: Path, into: str | None = None, execute: bool = True) -> Plan:
+    """Everything an import of ``src`` would write, or ``RefusedError``."""
+    text = read_source(src)
+    template, made = as_template(src, text, fixed_headings(root))
+    folder = chapter_folder(root, src, into)
+    chapter = Path(folder) / section_name(src)
+    upstream = pinned_upstream(chapter, project_config(root))
+    result = Plan(chapter)
+    if (root / chapter).exists():
+        pinned = root / upstream
+        if pinned.exists() and same_english(pinned.read_text(encoding="utf-8"), template):
+            result.unchanged = True
+            result.report.append(f"{chapter}: đã nhập từ bản gốc này rồi, không có gì thay đổi "
+                                 "(already imported)")
+            return result
+        raise RefusedError(f"{src}: {chapter} đã có trong sách và bản tiếng Anh này khác bản "
+                      f"đã ghim {upstream}: xem đoạn nào lỗi thời bằng `make stale UPSTREAM={src} "
+                      f"FILE={chapter}` rồi cập nhật bản dịch (the section exists: use make stale)")
+    result.writes.update(images(src, template, folder, root))
+    converted = to_myst(template)
+    _report_conversion(result, src, converted, made)
+    myst = converted.text
+    if execute:
+        myst, outputs, failed = run_once(myst, chapter, template_code_lines(template), root)
+        result.report += [cell.report(src) for cell in failed]
+        if outputs is not None:
+            result.writes[chapter.with_name(chapter.stem + ".outputs.txt")] = outputs.encode()
+    try:
+        notebooks = generate(root, [chapter.as_posix()], {chapter.as_posix(): myst})
+    except NotebookError as err:
+        raise RefusedError(f"{err} (sổ tay Colab)") from None
+    result.writes.update({Path(rel): text.encode() for rel, text in notebooks.items()})
+    result.writes[upstream] = template.encode()
+    result.writes[chapter] = myst.encode()
+    result.writes[Path(TOC)] = toc_file.dump(_toc_with(root, chapter)).encode()
+    return result
+
+
+def _toc_with(root: Path, chapter: Path) -> dict:
+    """The book's toc with the chapter added."""
+    path = root / TOC
+    toc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    toc = toc or {"format": "jb-book", "root": "index"}
+    return toc_file.add_section(toc, chapter.with_suffix("").as_posix())
+
+
+def _report_conversion(result: Plan, src: Path, converted: Converted, made: bool) -> None:
+    """What the conversion did, for the user: adapted cells (as diffs) and dropped blocks."""
+    if made:
+        result.report.append(f"{src}: mục d2l thuần tiếng Anh: đã tạo mẫu dịch (English blocks "
+                             "in comments, placeholders after them)")
+    for line, cell in converted.adapted:
+        result.report.append(f"{src}:{line}: ô mã được sửa cho d2l 1.0.3: "
+                             + "; ".join(cell.reasons) + "\n" + cell.diff(f"{src}:{line}"))
+    for line, why in converted.dropped:
+        result.report.append(f"{src}:{line}: bỏ qua khối này: {why}")
+
+
+__all__ = ["FailedCell", "Plan", "RefusedError", "plan"]
