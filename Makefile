@@ -9,7 +9,7 @@ JB_FLAGS := -W --keep-going
 APT_PACKAGES := chromium hunspell hunspell-vi
 
 .PHONY: bench html check update-outputs test lint figures system-deps clean assets weight
-.PHONY: status stale
+.PHONY: status stale import
 .PHONY: notebooks test-colab
 
 # Set-up: one virtual environment, every dependency pinned, installed in one step.
@@ -25,20 +25,31 @@ $(LINT_VENV)/.stamp: requirements-lint.txt
 	$(LINT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lint.txt
 	touch $@
 
+# The book's sections: every chapter_*/ file of _toc.yml. FILE=chapter_cnn/pooling.md (or
+# FILES=...) narrows a command to some of them.
+FILES ?= $(FILE)
+
 # The translation checker, in its own light environment (no MXNet, no Sphinx):
-# prints path:line:col: CODE message; FILES=... checks other chapters.
+# prints path:line:col: CODE message for every section (FILE=... for one).
 lint: $(LINT_VENV)/.stamp
 	PYTHONPATH=. $(LINT_VENV)/bin/python -m d2lvi check $(FILES)
 
-# Translation progress per Phần (translated / stale / untranslated); UPSTREAM=... to compare
+# Translation progress: one row per section; per Phần with FILE=...; UPSTREAM=... to compare
 # with another English than the pinned one.
 status: $(LINT_VENV)/.stamp
-	PYTHONPATH=. $(LINT_VENV)/bin/python -m d2lvi status $(if $(UPSTREAM),--upstream $(UPSTREAM))
+	PYTHONPATH=. $(LINT_VENV)/bin/python -m d2lvi status $(if $(UPSTREAM),--upstream $(UPSTREAM)) $(FILES)
 
-# Blocks a new upstream English changes: make stale UPSTREAM=path/to/new.md
+# Blocks a new upstream English changes: make stale UPSTREAM=path/to/new.md [FILE=section]
+# (the section is found from the file name when FILE is not given).
 stale: $(LINT_VENV)/.stamp
-	@test -n "$(UPSTREAM)" || { echo "dùng: make stale UPSTREAM=đường/dẫn/bản-gốc-mới.md"; exit 2; }
-	PYTHONPATH=. $(LINT_VENV)/bin/python -m d2lvi stale $(UPSTREAM)
+	@test -n "$(UPSTREAM)" || { echo "dùng: make stale UPSTREAM=đường/dẫn/bản-gốc-mới.md [FILE=mục]"; exit 2; }
+	PYTHONPATH=. $(LINT_VENV)/bin/python -m d2lvi stale $(UPSTREAM) $(FILES)
+
+# Bring a d2l-vn section into the book: make import SRC=path/to/NAME_vn.md [INTO=chapter_cnn]
+# (a template, or a plain d2l-en section); executes it once and stores its outputs.
+import: $(VENV)/.stamp
+	@test -n "$(SRC)" || { echo "dùng: make import SRC=đường/dẫn/NAME_vn.md [INTO=chapter_…]"; exit 2; }
+	$(PY) -m d2lvi import $(SRC) $(if $(INTO),--into $(INTO))
 
 # Installs the Debian packages only when one is missing (CI runs as root; else sudo).
 system-deps:
@@ -89,14 +100,14 @@ html: $(VENV)/.stamp assets $(BUILT)
 	  $(PY) -m d2lvi gate --build-dir $(BUILD); \
 	fi
 
-# Fresh execution in a new kernel, compared with the stored outputs (the chapters are those
-# of `[tool.d2lvi] chapters` in pyproject.toml).
+# Fresh execution in a new kernel, compared with the stored outputs (every section with code,
+# or FILE=...).
 check: $(VENV)/.stamp
-	$(PY) -m d2lvi gate --fresh
+	$(PY) -m d2lvi gate --fresh $(FILES)
 
-# Accept new outputs on purpose; prints what changed.
+# Accept new outputs on purpose (FILE=... for one section); prints what changed.
 update-outputs: $(VENV)/.stamp
-	$(PY) -m d2lvi update-outputs
+	$(PY) -m d2lvi update-outputs $(FILES)
 
 figures: $(VENV)/.stamp
 	$(PY) -m d2lvi figure --output img/trans_conv.svg
@@ -104,7 +115,7 @@ figures: $(VENV)/.stamp
 # The Colab notebooks under notebooks/, generated from the chapters: run after editing a
 # chapter and commit them with it (`make test` fails while they are out of date).
 notebooks: $(VENV)/.stamp
-	$(PY) -m d2lvi notebooks
+	$(PY) -m d2lvi notebooks $(FILES)
 
 # Only the notebooks' run on a fresh Colab-like Python 3.12 runtime (1–2 min; in `make test` too).
 test-colab: $(VENV)/.stamp

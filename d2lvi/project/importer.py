@@ -20,7 +20,14 @@ from d2lvi.export.config import NotebookError
 from d2lvi.export.notebook import generate
 from d2lvi.project import toc as toc_file
 from d2lvi.project.run import FailedCell, run_once
-from d2lvi.source.d2l import CODE_INFO, code_runs_here, fence_body, fence_info, image_refs
+from d2lvi.source.d2l import (
+    CODE_INFO,
+    LABEL_LINE,
+    code_runs_here,
+    fence_body,
+    fence_info,
+    image_refs,
+)
 from d2lvi.source.pairs import blocks_of, markdown_parser, parse
 from d2lvi.source.plain import to_template
 from d2lvi.source.template import Converted, to_myst
@@ -79,12 +86,16 @@ def as_template(src: Path, text: str, headings: dict[str, str]) -> tuple[str, bo
         raise RefusedError(f"{src}:1: mẫu dịch hỏng: có dấu Phần nhưng không có bản gốc "
                       "trong chú thích, hoặc ngược lại (template without parts or English "
                       "comments)")
-    first = next((b for b in blocks_of(text) if b.kind not in ("comment", "front_matter")), None)
-    if first is None or first.kind != "heading" or first.level != 1:
+    blocks = blocks_of(text)
+    first = next((b for b in blocks if b.kind not in ("comment", "front_matter")), None)
+    # A d2l section: a title, then its label or d2l code cells (a README has neither).
+    d2l = any(LABEL_LINE.match(line) for line in text.split("\n")) or any(
+        b.kind == "code" and CODE_INFO.match(fence_info(b.text)) for b in blocks)
+    if first is None or first.kind != "heading" or first.level != 1 or not d2l:
         line = first.start if first else 1
         raise RefusedError(f"{src}:{line}: không phải mẫu dịch d2l-vn (không có dấu Phần, "
-                      "bản gốc trong chú thích) cũng không phải một mục d2l (dòng đầu phải là "
-                      "tiêu đề `# …`): not a template")
+                      "bản gốc trong chú thích) cũng không phải một mục d2l (tiêu đề `# …` với "
+                      "nhãn :label: hoặc ô mã {.python .input}): not a template")
     return to_template(text, headings), True
 
 

@@ -157,7 +157,7 @@ def stale_main(argv: list[str]) -> int:
         headings = glossary_headings()
         upstream = english_blocks(read_text(Path(ns.upstream)), headings)
         changed = 0
-        for chapter in chapters([ns.chapter] if ns.chapter else []):
+        for chapter in [Path(ns.chapter)] if ns.chapter else [section_of(Path(ns.upstream))]:
             text = read_text(chapter)
             for *_, change in compare(parse(text).pairs, upstream, len(text.split("\n"))):
                 if change is not None:
@@ -170,13 +170,27 @@ def stale_main(argv: list[str]) -> int:
     return 1 if changed else 0
 
 
-def format_table(rows: Sequence[PartStatus]) -> str:
-    """A small aligned table, one row per Phần plus the total."""
+def section_of(upstream: Path) -> Path:
+    """The book's section an upstream file is the English of, from its name (``pooling.md``,
+    ``pooling_vn.md``); ValueError when no section or several have that name."""
+    stem = upstream.stem[:-3] if upstream.stem.endswith("_vn") else upstream.stem
+    book = chapters([])
+    found = [c for c in book if c.stem == stem] or (book if len(book) == 1 else [])
+    if len(found) != 1:
+        which = ", ".join(str(c) for c in found) or "không mục nào"
+        raise ValueError(f"{upstream}: không đoán được mục nào ({which}): chỉ rõ bằng "
+                         "FILE=chapter_…/tên.md")
+    return found[0]
+
+
+def format_table(rows: Sequence[PartStatus], names: Sequence[str] | None = None,
+                 head_name: str = "Phần") -> str:
+    """A small aligned table, one row per Phần (or per section, with ``names``) and the total."""
     total = PartStatus(0, sum(r.translated for r in rows), sum(r.stale for r in rows),
                        sum(r.untranslated for r in rows))
-    head = ("Phần", "Đã dịch", "Lỗi thời", "Chưa dịch", "Tổng", "Tiến độ")
-    body = [(str(r.part), str(r.translated), str(r.stale), str(r.untranslated), str(r.total),
-             f"{r.percent}%") for r in rows]
+    head = (head_name, "Đã dịch", "Lỗi thời", "Chưa dịch", "Tổng", "Tiến độ")
+    body = [(names[k] if names else str(r.part), str(r.translated), str(r.stale),
+             str(r.untranslated), str(r.total), f"{r.percent}%") for k, r in enumerate(rows)]
     body.append(("Tổng", str(total.translated), str(total.stale), str(total.untranslated),
                  str(total.total), f"{total.percent}%"))
     widths = [max(len(row[k]) for row in [head, *body]) for k in range(len(head))]
@@ -188,7 +202,8 @@ def format_table(rows: Sequence[PartStatus]) -> str:
 
 
 def status_main(argv: list[str]) -> int:
-    """``python -m d2lvi status [--upstream FILE] [CHAPTER...]``: progress per Phần."""
+    """``python -m d2lvi status [--upstream FILE] [CHAPTER...]``: progress per section, or per
+    Phần of the named sections."""
     parser = argparse.ArgumentParser(
         prog="python -m d2lvi status", description="Tiến độ dịch theo từng phần.")
     parser.add_argument("chapters", nargs="*", help="mục (mặc định: chapter_*/ của _toc.yml)")
@@ -196,14 +211,22 @@ def status_main(argv: list[str]) -> int:
     ns = parser.parse_args(argv)
     try:
         headings = glossary_headings()
+        totals, names = [], []
         for chapter in chapters(ns.chapters):
             source = Path(ns.upstream) if ns.upstream else pinned_upstream(chapter)
             upstream = english_blocks(read_text(source), headings) if source.exists() else None
             rows, removed = status(read_text(chapter), upstream)
-            print(f"{chapter}" + (f" (so với {source})" if upstream is not None else ""))
-            print(format_table(rows))
+            names.append(str(chapter))
+            totals.append(PartStatus(0, sum(r.translated for r in rows),
+                                     sum(r.stale for r in rows),
+                                     sum(r.untranslated for r in rows)))
+            if ns.chapters:  # named sections: their progress per Phần
+                print(f"{chapter}" + (f" (so với {source})" if upstream is not None else ""))
+                print(format_table(rows))
             if removed:
-                print(f"{removed} đoạn không còn trong bản gốc: xem `make stale`.")
+                print(f"{chapter}: {removed} đoạn không còn trong bản gốc: xem `make stale`.")
+        if not ns.chapters:  # the whole book: one row per section
+            print(format_table(totals, names, "Mục"))
     except (OSError, UnicodeDecodeError, ValueError) as err:
         print(f"lỗi: {err}", file=sys.stderr)
         return 2

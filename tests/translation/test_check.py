@@ -413,3 +413,31 @@ def test_pre_commit_hook_and_ci_run_the_checker_with_the_lint_pins() -> None:
              for name, job in workflow["jobs"].items()}
     assert "make lint" in steps["lint"] and "hunspell-vi" in steps["lint"]
     assert "make test" in steps["build"]
+
+
+def test_a_missing_file_is_one_error_and_never_no_errors(in_repo: None,
+                                                         capsys: pytest.CaptureFixture[str]
+                                                         ) -> None:
+    status, lines, err = run_cli(capsys, "missing.md")
+    assert status == 2 and lines == []
+    assert "missing.md: lỗi: không đọc được tệp" in err and "Không có lỗi" not in err
+
+
+def test_words_inside_display_math_are_not_spell_checked() -> None:
+    require_hunspell()
+    text = ("<!-- == Bắt đầu dịch Phần 1 == -->\n\n<!--\nThe sum is\n-->\n\nTổng là\n\n"
+            "$$\\begin{aligned}\ny &= \\mathrm{softmaxx}(x) \\\\\n\nz &= y\n\\end{aligned}$$\n\n"
+            "<!-- == Kết thúc dịch Phần 1 == -->\n")
+    found = check_text(text, Context(spell=unknown_words, wordlist=WORDLIST))
+    assert [f for f in found if f.code == "TR501"] == []
+    # The same word in prose is still caught: the rule runs.
+    prose = text.replace("Tổng là", "Tổng là softmaxx")
+    assert [f.code for f in check_text(prose, Context(spell=unknown_words, wordlist=WORDLIST))
+            ] == ["TR501"]
+
+
+def test_a_cell_skipped_without_a_reason_is_an_error() -> None:
+    cell = "```{code-cell} ipython3\n:tags: [skip-execution]\nx = 1\n```\n"
+    assert [f.code for f in check_text(cell, Context())] == ["TR004"]
+    reasoned = cell.replace("\nx = 1", '\n:not-executed: "cần mạng"\nx = 1')
+    assert check_text(reasoned, Context()) == []

@@ -135,8 +135,35 @@ def test_status_never_counts_stale_blocks_as_translated() -> None:
 def test_status_cli_prints_a_table_with_a_total(monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(REPO)
-    assert cli.status_main(["--upstream", str(EDITED)]) == 0
+    assert cli.status_main(["--upstream", str(EDITED), str(CHAPTER.relative_to(REPO))]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^Phần\s+Đã dịch\s+Lỗi thời\s+Chưa dịch\s+Tổng\s+Tiến độ$", out, re.M)
     assert re.search(r"^2\s+4\s+1\s+0\s+5\s+80%$", out, re.M)
     assert re.search(r"^Tổng\s+\d+\s+2\s+1\s+\d+\s+\d+%$", out, re.M)
+
+
+def test_status_of_the_whole_book_prints_one_row_per_section(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(REPO)
+    assert cli.status_main(["--upstream", str(EDITED)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^Mục\s+Đã dịch\s+Lỗi thời\s+Chưa dịch\s+Tổng\s+Tiến độ$", out, re.M)
+    assert re.search(r"^chapter_cnn/transposed-conv.md\s+18\s+2\s+1\s+21\s+85%$", out, re.M)
+
+
+def test_stale_names_the_section_when_the_file_name_is_ambiguous(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    for name in ("a", "b"):
+        (tmp_path / f"chapter_{name}").mkdir()
+        (tmp_path / f"chapter_{name}" / "pooling.md").write_text("# x\n", encoding="utf-8")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: index\nchapters:\n- file: chapter_a/pooling\n"
+        "- file: chapter_b/pooling\n", encoding="utf-8")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "pooling.md").write_text("# Pooling\n\nText.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.stale_main(["new/pooling.md"]) == 2
+    err = capsys.readouterr().err
+    assert "chapter_a/pooling.md, chapter_b/pooling.md" in err and "FILE=" in err
+    assert err.count("\n") == 1
