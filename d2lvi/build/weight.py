@@ -1,7 +1,8 @@
 """Page weight: the HTML plus every asset the browser actually loads, from its network log.
 
-``python -m d2lvi.build.weight [--build-dir _build/html] [PAGE]`` serves the built book on
-127.0.0.1, opens the page in Chromium and prints a table (uncompressed body sizes).
+``python -m d2lvi.build.weight [--build-dir _build/html] [PAGE...]`` serves the built book on
+127.0.0.1, opens each page (default: every section of the book) in Chromium and prints its
+table (uncompressed body sizes), then one line per page.
 """
 
 from __future__ import annotations
@@ -62,35 +63,59 @@ def table(resources: Iterable[Resource], top: int | None = None) -> str:
 
 def measure(build_dir: Path, page: str, width: int = 1280) -> list[Resource]:
     """Serve ``build_dir``, open ``page`` in Chromium, return what the browser fetched."""
+    return measure_all(build_dir, [page], width)[page]
+
+
+def measure_all(build_dir: Path, pages: list[str], width: int = 1280
+                ) -> dict[str, list[Resource]]:
+    """What the browser fetched for each page (a fresh tab each: nothing cached between)."""
     from playwright.sync_api import sync_playwright
 
+    out = {}
     with serve(build_dir) as base, sync_playwright() as p:
         browser = launch(p)
         try:
-            tab = browser.new_page(viewport={"width": width, "height": 900})
-            return record(tab, base + page)
+            for page in pages:
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                out[page] = record(context.new_page(), base + page)
+                context.close()
         finally:
             browser.close()
+    return out
+
+
+def book_pages() -> list[str]:
+    """The built pages of the book's sections (``chapter_*/`` of _toc.yml)."""
+    from d2lvi.config import book_chapters
+
+    return [c.with_suffix(".html").as_posix() for c in book_chapters()] or [DEFAULT_PAGE]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the weight table of one built page; exit 1 if it requested anything outside."""
+    """Print the weight of built pages; exit 1 if one requested anything outside."""
     parser = argparse.ArgumentParser(prog="python -m d2lvi.build.weight", description=__doc__)
-    parser.add_argument("page", nargs="?", default=DEFAULT_PAGE)
+    parser.add_argument("pages", nargs="*", help="default: every section of the book")
     parser.add_argument("--build-dir", type=Path, default=Path("_build/html"))
     parser.add_argument("--top", type=int, default=None, help="show only the N biggest")
     args = parser.parse_args(argv)
-    if not (args.build_dir / args.page).is_file():
-        print(f"{args.build_dir / args.page}: không có trang này; chạy `make html` trước")
+    pages = args.pages or book_pages()
+    missing = [p for p in pages if not (args.build_dir / p).is_file()]
+    if missing:
+        print(f"{args.build_dir / missing[0]}: không có trang này; chạy `make html` trước")
         return 2
     try:
-        resources = measure(args.build_dir, args.page)
+        measured = measure_all(args.build_dir, pages)
     except BrowserMissingError as error:
         print(error)
         return 2
-    print(f"{args.page} (uncompressed bodies, as loaded by Chromium)")
-    print(table(resources, args.top))
-    return 1 if weigh(resources).outside else 0
+    for page, resources in measured.items():
+        print(f"{page} (uncompressed bodies, as loaded by Chromium)")
+        print(table(resources, args.top) + "\n")
+    width = max(len(p) for p in pages)
+    for page, resources in measured.items():
+        weight = weigh(resources)
+        print(f"{page:<{width}}  {weight.total / 1024:8.1f} KiB  {weight.requests:3d} requests")
+    return 1 if any(weigh(r).outside for r in measured.values()) else 0
 
 
 if __name__ == "__main__":

@@ -108,6 +108,14 @@ def load_bibliography(text: str) -> dict[str, Reference]:
     return refs
 
 
+def github_repository(remote: str) -> str:
+    """The ``https://github.com/owner/repo`` of a git remote URL (https or ssh form), or "" when
+    the remote is not on GitHub."""
+    m = re.match(r"^(?:https?://(?:[^@/]+@)?github\.com/|(?:ssh://)?git@github\.com[:/])"
+                 r"(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?$", remote.strip())
+    return f"https://github.com/{m['owner']}/{m['repo']}" if m else ""
+
+
 def github_slug(repository_url: str) -> str:
     """``owner/repo`` of a GitHub repository URL."""
     m = re.match(r"^https?://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?$", repository_url)

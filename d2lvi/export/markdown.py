@@ -3,8 +3,10 @@ and citations resolved, figures inlined, every English original in a collapsed `
 
 from __future__ import annotations
 
+import base64
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +18,6 @@ from d2lvi.export.config import (
     Reference,
     colab_url,
     notebook_path,
-    raw_url,
     source_url,
 )
 from d2lvi.source.pairs import TARGET, Block, Pair, parse
@@ -45,6 +46,8 @@ CELL_BREAK = re.compile(r"^\+\+\+")
 
 
 # What survives of MyST in a Markdown cell is a bug: roles, directives, targets.
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+               ".jpeg": "image/jpeg", ".gif": "image/gif"}
 MYST_LEFTOVER = re.compile(r"\{[a-z:-]+\}`|^:::|^```\{|^\([^()\s]+\)=\s*$", re.MULTILINE)
 
 
@@ -60,15 +63,23 @@ class Conversion:
     cited: list[str] = field(default_factory=list)
     # Labels the book's other sections define: label -> (link text, URL of their notebook).
     book_refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Reads a book-relative file (a figure); figures travel inside the notebook as attachments
+    # of the cell that shows them, so the notebook is whole wherever it is opened.
+    read: Callable[[str], bytes] | None = None
+    attachments: dict[str, dict[str, str]] = field(default_factory=dict)  # of the next cell
 
     def elsewhere(self, label: str, line: int, text: str | None = None) -> str:
         """A label defined by another section, or left to the online English book."""
         if label in self.book_refs:
             title, url = self.book_refs[label]
-            return f"[{text.replace('%s', '').strip() if text else title}]({url})"
+            shown = text.replace("%s", "").strip() if text else title
+            return f"[{shown}]({url})" if url else shown
         if self.config.external_fallback_url:
             url = self.config.external_fallback_url.replace("{label}", label)
-            return f"[{text.replace('%s', '').strip() if text else label} (d2l.ai)]({url})"
+            words = re.sub(r"[_-]+", " ", re.sub(r"^(?:sec|subsec|chap|fig|img|tab|eq)_", "",
+                                                 label)).strip()
+            shown = text.replace("%s", "").strip() if text and "%s" not in text else words
+            return f"[«{shown}» (bản tiếng Anh, d2l.ai)]({url})"
         raise self.fail(line, f"tham chiếu không xác định (unknown reference) {label!r}")
 
     def fail(self, line: int, message: str) -> NotebookError:
@@ -172,7 +183,7 @@ def _figure(ctx: Conversion, block: Block) -> str:
     """A figure directive as a Markdown image and an italic numbered caption."""
     src, options, caption = _figure_parts(block.text)
     caption = _roles(ctx, caption, "vi", block.start)
-    url = raw_url(ctx.config, _resolve(ctx.source, src))
+    url = _attach(ctx, _resolve(ctx.source, src), block.start)
     alt = options.get("alt", caption).replace("[", "(").replace("]", ")")
     image = f"![{alt}]({url})"
     number = ctx.figures.get(options.get("name", ""))
@@ -180,6 +191,22 @@ def _figure(ctx: Conversion, block: Block) -> str:
         return f"{image}\n\n*{caption}*" if caption else image
     label = ctx.config.numref_vi.get("fig", "%s").replace("%s", str(number))
     return f"{image}\n\n*{label}: {caption}*"
+
+
+def _attach(ctx: Conversion, path: str, line: int) -> str:
+    """A figure as an attachment of the cell being written; its ``attachment:`` URL."""
+    if ctx.read is None:
+        raise ctx.fail(line, f"không đọc được hình {path} (no file reader)")
+    try:
+        data = ctx.read(path)
+    except OSError as err:
+        raise ctx.fail(line, f"không đọc được hình {path}: {err.strerror}") from None
+    mime = IMAGE_TYPES.get(posixpath.splitext(path)[1].lower())
+    if mime is None:
+        raise ctx.fail(line, f"kiểu hình chưa hỗ trợ trong sổ tay (image type) {path}")
+    name = posixpath.basename(path)
+    ctx.attachments[name] = {mime: base64.b64encode(data).decode("ascii")}
+    return f"attachment:{name}"
 
 
 def _list(text: str) -> str:
@@ -275,10 +302,14 @@ def _is_code_cell(block: Block) -> bool:
 def _intro(ctx: Conversion, chapter: str) -> str:
     """The note after the title: where the notebook comes from, how to open it."""
     nb = notebook_path(chapter)
+    if ctx.config.repository_url:
+        origin = (f"[`{chapter}`]({source_url(ctx.config, chapter)}); đừng sửa trực tiếp. "
+                  f"[Mở trong Colab]({colab_url(ctx.config, nb)}). ")
+    else:  # no repository configured: nothing to link to, the notebook travels as a file
+        origin = (f"`{chapter}`; đừng sửa trực tiếp. Mở trong Colab: *File → Upload notebook* "
+                  "(Tệp → Tải sổ tay lên). ")
     return (
-        f"> Sổ tay này được sinh tự động từ [`{chapter}`]({source_url(ctx.config, chapter)}); "
-        "đừng sửa trực tiếp. "
-        f"[Mở trong Colab]({colab_url(ctx.config, nb)}). "
+        f"> Sổ tay này được sinh tự động từ {origin}"
         "Ô mã đầu tiên cài MXNet 1.9.1 và d2l khi cần (trên Colab), rồi đặt hạt giống ngẫu nhiên.\n"
         ">\n"
         f"> *Generated from `{chapter}`; do not edit. The first code cell installs MXNet 1.9.1"
@@ -301,7 +332,11 @@ def markdown_cells(ctx: Conversion, text: str, chapter: str, code_cells: list[An
         if chunks:
             # Trailing spaces would be hard line breaks in Markdown: drop them.
             source = "\n".join(line.rstrip() for line in "\n\n".join(chunks).split("\n"))
-            cells.append(nbformat.v4.new_markdown_cell(source))
+            cell = nbformat.v4.new_markdown_cell(source)
+            if ctx.attachments:
+                cell["attachments"] = dict(ctx.attachments)
+                ctx.attachments.clear()
+            cells.append(cell)
             chunks.clear()
 
     for block in parsed.blocks:

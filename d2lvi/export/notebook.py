@@ -17,6 +17,7 @@ import hashlib
 import posixpath
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,12 @@ def _setup_cell(recipe: Recipe) -> Any:
 
 def build_notebook(text: str, chapter: str, config: BookConfig,
                    bibliography: dict[str, Reference], recipe: Recipe,
-                   refs: dict[str, tuple[str, str]] | None = None) -> Any:
+                   refs: dict[str, tuple[str, str]] | None = None,
+                   read: Callable[[str], bytes] | None = None) -> Any:
     """A chapter's MyST text as a Colab-ready notebook (``chapter``: its book-relative path;
-    ``refs``: the labels of the book's other sections)."""
-    ctx = Conversion(chapter, config, bibliography, book_refs=dict(refs or {}))
+    ``refs``: the labels of the book's other sections; ``read``: a book file's bytes, for the
+    figures the notebook carries)."""
+    ctx = Conversion(chapter, config, bibliography, book_refs=dict(refs or {}), read=read)
     import jupytext  # only here: the book build imports this module for its button
 
     source_nb = jupytext.reads(text, fmt="md:myst")
@@ -91,9 +94,10 @@ def render(nb: Any) -> str:
 
 
 def generate(root: Path, chapters: list[str] | None = None,
-             texts: dict[str, str] | None = None) -> dict[str, str]:
+             texts: dict[str, str] | None = None,
+             read: Callable[[str], bytes] | None = None) -> dict[str, str]:
     """The chapters' notebook texts (default: every chapter of the book), keyed by their
-    book-relative path; ``texts`` gives chapters' sources not written yet."""
+    book-relative path; ``texts`` and ``read`` give sources and figures not written yet."""
     pyproject = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     config = load_book_config((root / "_config.yml").read_text(encoding="utf-8"))
     recipe = load_recipe(pyproject)
@@ -104,13 +108,17 @@ def generate(root: Path, chapters: list[str] | None = None,
     for chapter in book + list(chapters or []):
         if chapter not in texts and (root / chapter).exists():
             texts[chapter] = (root / chapter).read_text(encoding="utf-8")
-    refs = book_refs({c: Conversion(c, config, bibliography) for c in texts}, texts,
-                     {c: colab_url(config, notebook_path(c)) for c in texts})
+    urls = {c: colab_url(config, notebook_path(c)) if config.repository_url else ""
+            for c in texts}
+    refs = book_refs({c: Conversion(c, config, bibliography) for c in texts}, texts, urls)
     out = {}
-    for chapter in chapters if chapters is not None else book:
+    for chapter in chapters if chapters is not None else [c for c in book if c in texts]:
+        if chapter not in texts:
+            raise NotebookError(f"{chapter}: không có tệp này (no such chapter)")
         if "```{code-cell}" not in texts[chapter]:
             continue  # nothing to run: a page without code gets no notebook (nor Colab button)
-        nb = build_notebook(texts[chapter], chapter, config, bibliography, recipe, refs)
+        nb = build_notebook(texts[chapter], chapter, config, bibliography, recipe, refs,
+                            read or (lambda path: (root / path).read_bytes()))
         out[notebook_path(chapter)] = render(nb)
     return out
 

@@ -201,8 +201,12 @@ def plan(root: Path, src: Path, into: str | None = None, execute: bool = True) -
         result.report += [cell.report(src) for cell in failed]
         if outputs is not None:
             result.writes[chapter.with_name(chapter.stem + ".outputs.txt")] = outputs.encode()
+    def read(path: str) -> bytes:
+        """A book file, as the import will leave it."""
+        return result.writes.get(Path(path)) or (root / path).read_bytes()
+
     try:
-        notebooks = generate(root, [chapter.as_posix()], {chapter.as_posix(): myst})
+        notebooks = generate(root, [chapter.as_posix()], {chapter.as_posix(): myst}, read)
     except NotebookError as err:
         raise RefusedError(f"{err} (sổ tay Colab)") from None
     result.writes.update({Path(rel): text.encode() for rel, text in notebooks.items()})

@@ -6,6 +6,7 @@ d2l-to-MyST conversion in ``d2lvi.source.convert``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,12 @@ def resolve_external(app: Sphinx, env: BuildEnvironment, node: nodes.Element,
     return ref
 
 
+def readable_label(label: str) -> str:
+    """A d2l label as words: ``sec_mlp_scratch`` → "mlp scratch"."""
+    words = re.sub(r"^(?:sec|subsec|chap|fig|img|tab|eq)_", "", label)
+    return re.sub(r"[_-]+", " ", words).strip() or label
+
+
 def _fallback(app: Sphinx, node: nodes.Element, contnode: nodes.Element, target: str
               ) -> nodes.reference | None:
     """A label that no section of the book defines: to the online English book, when set."""
@@ -217,10 +224,10 @@ def _fallback(app: Sphinx, node: nodes.Element, contnode: nodes.Element, target:
         return None
     text = contnode.astext()
     if "%s" in text or text == target or not text.strip():
-        text = target
+        text = app.config.d2lvi_external_fallback_text % readable_label(target)
     logger.info(f"[d2lvi.ref] {target}: không mục nào của sách định nghĩa nhãn này; liên kết tới "
                 "bản tiếng Anh trực tuyến", location=node)
-    return nodes.reference("", f"{text} (d2l.ai)", refuri=url.replace("{label}", target),
+    return nodes.reference("", text, refuri=url.replace("{label}", target),
                            internal=False, classes=["d2lvi-external"])
 
 
@@ -284,6 +291,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("d2lvi_external_refs", {}, "env", [dict])
     app.add_config_value("d2lvi_external_numref_format", "mục %s", "env", [str])
     app.add_config_value("d2lvi_external_fallback_url", "", "env", [str])
+    app.add_config_value("d2lvi_external_fallback_text", "«%s» (bản tiếng Anh, d2l.ai)", "env",
+                         [str])
     # Read by `python -m d2lvi import` (chapter folder aliases); declared so Sphinx knows it.
     app.add_config_value("d2lvi_chapter_folders", {}, "env", [dict])
     app.add_config_value("d2lvi_numref_en", {"fig": "Fig. %s", "sec": "Section %s"}, "env", [dict])

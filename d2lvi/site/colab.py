@@ -1,15 +1,19 @@
 """Sphinx extension: an "Open in Colab" button and a notebook download on chapter pages.
 
 A page gets both links when its notebook is committed under ``notebooks/`` (see
-``d2lvi.export.notebook``). The Colab URL comes from ``_config.yml``'s ``repository`` (Jupyter
-Book hands it to the theme as ``repository_url`` / ``repository_branch`` / ``path_to_docs``);
-the notebook itself is shipped with the HTML as a Sphinx download file.
+``d2lvi.export.notebook``). The repository is ``_config.yml``'s ``repository.url`` (Jupyter
+Book hands it to the theme as ``repository_url`` / ``repository_branch`` / ``path_to_docs``)
+or, when that is empty, the checkout's ``origin`` remote if it is on GitHub. With neither, the
+Colab button (which would 404) is replaced by the download and a one-line hint on opening it
+in Colab, and the theme's repository button is hidden. The notebook itself is shipped with
+the HTML as a Sphinx download file.
 """
 
 from __future__ import annotations
 
 import html
 import posixpath
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +22,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
-from d2lvi.export.config import BookConfig, NotebookError, colab_url
+from d2lvi.export.config import BookConfig, NotebookError, colab_url, github_repository
 
 logger = logging.getLogger(__name__)
 CSS_FILE = "d2lvi-colab.css"
@@ -44,6 +48,9 @@ CSS = """\
   font-weight: 600; text-decoration: none;
 }
 .d2lvi-notebook-links a:hover { border-color: var(--pst-color-primary, #0a6b7c); }
+.d2lvi-colab-hint {
+  align-self: center; font-size: .85em; color: var(--pst-color-text-muted, #555);
+}
 .d2lvi-notebook-links a:focus-visible {
   outline: 3px solid var(--pst-color-primary, #0a6b7c); outline-offset: 2px;
 }
@@ -57,15 +64,39 @@ def notebook_of(srcdir: Path, docname: str, notebooks_dir: str) -> str | None:
     return rel if (srcdir / rel).is_file() else None
 
 
-def links_html(colab: str, download: str, colab_label: str, download_label: str) -> str:
-    """The two links, as HTML."""
+def links_html(colab: str, download: str, colab_label: str, download_label: str,
+               hint: str = "") -> str:
+    """The links as HTML: Colab (when there is a repository) and the download, else the hint."""
+    button = (f'<a class="d2lvi-colab" href="{html.escape(colab)}">{COLAB_ICON}'
+              f"<span>{html.escape(colab_label)}</span></a>") if colab else ""
+    note = f'<span class="d2lvi-colab-hint">{html.escape(hint)}</span>' if not colab else ""
     return (
-        '<p class="d2lvi-notebook-links">'
-        f'<a class="d2lvi-colab" href="{html.escape(colab)}">{COLAB_ICON}'
-        f"<span>{html.escape(colab_label)}</span></a>"
+        f'<p class="d2lvi-notebook-links">{button}'
         f'<a class="d2lvi-download-ipynb" href="{html.escape(download)}" download>'
-        f"{DOWNLOAD_ICON}<span>{html.escape(download_label)}</span></a></p>"
+        f"{DOWNLOAD_ICON}<span>{html.escape(download_label)}</span></a>{note}</p>"
     )
+
+
+def origin_remote(folder: Path) -> str:
+    """The ``origin`` remote URL of the checkout holding ``folder`` ("" when there is none)."""
+    try:
+        found = subprocess.run(["git", "-C", str(folder), "config", "--get", "remote.origin.url"],
+                               capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return found.stdout.strip() if found.returncode == 0 else ""
+
+
+def choose_repository(app: Sphinx, config: Any) -> None:
+    """``config-inited``: the repository is _config.yml's, else the GitHub ``origin``, else none
+    (then no repository button: it would point nowhere)."""
+    options = config.html_theme_options
+    if options is None:
+        return
+    if not str(options.get("repository_url", "") or "").strip():
+        options["repository_url"] = github_repository(origin_remote(Path(app.srcdir)))
+    # Jupyter Book refuses the button without a URL in _config.yml: it is turned on here.
+    options["use_repository_button"] = bool(options["repository_url"])
 
 
 def _book_config(app: Sphinx) -> BookConfig:
@@ -95,15 +126,17 @@ def insert_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     rel = posixpath.join(app.config.d2lvi_notebooks_dir, docname + ".ipynb")
     if rel not in app.env.dlfiles:
         return
+    config = _book_config(app)
     try:
-        colab = colab_url(_book_config(app), rel)
+        colab = colab_url(config, rel) if config.repository_url else ""
     except NotebookError as err:
         logger.warning(f"[d2lvi.colab] {err}", location=docname, type="d2lvi", subtype="colab")
         return
     target = "_downloads/" + app.env.dlfiles[rel][1]
     download = relative_uri(app.builder.get_target_uri(docname), target)
     raw = nodes.raw("", links_html(colab, download, app.config.d2lvi_colab_label,
-                                   app.config.d2lvi_download_label), format="html")
+                                   app.config.d2lvi_download_label,
+                                   app.config.d2lvi_colab_hint), format="html")
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         doctree.insert(0, raw)
@@ -134,6 +167,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("d2lvi_notebooks_dir", "notebooks", "env", [str])
     app.add_config_value("d2lvi_colab_label", "Mở trong Colab", "html", [str])
     app.add_config_value("d2lvi_download_label", "Tải sổ tay (.ipynb)", "html", [str])
+    app.add_config_value("d2lvi_colab_hint",
+                         "Mở trong Colab: tải sổ tay về, rồi chọn File → Upload notebook "
+                         "(Tệp → Tải sổ tay lên).", "html", [str])
+    app.connect("config-inited", choose_repository)
     app.connect("builder-inited", add_css)
     app.connect("doctree-read", register_notebook)
     app.connect("doctree-resolved", insert_links)

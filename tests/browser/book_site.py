@@ -15,9 +15,15 @@ import pytest
 from playwright.sync_api import Page
 
 from d2lvi.build.scratch import copy_book
+from d2lvi.config import book_chapters
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = "chapter_cnn/transposed-conv.html"
+# Every section of the book, as built pages: the tests that any page must pass run on each.
+PAGES = [c.with_suffix(".html").as_posix() for c in book_chapters(ROOT)]
+# The copy is a checkout whose origin is on GitHub: the Colab and repository buttons come
+# from it (the committed _config.yml names no repository).
+ORIGIN = "https://github.com/owner-x/repo-y.git"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -26,6 +32,8 @@ def build_book(workdir: Path) -> Path:
     if not (ROOT / "node_modules" / "mathjax").is_dir():
         pytest.fail("node_modules/mathjax không có: chạy `make assets` (npm ci) trước")
     source = copy_book(workdir / "book")
+    for git in (["init", "-q"], ["remote", "add", "origin", ORIGIN]):
+        subprocess.run(["git", "-C", str(source), *git], check=True, capture_output=True)
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     # cwd=source: the jupyter-cache path in _config.yml is relative to the working directory
     # and the output gate expects it inside the book.

@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
-from book_site import CHAPTER, ROOT, Visit
+from book_site import CHAPTER, ORIGIN, PAGES, ROOT, Visit
 from fontTools.ttLib import TTFont
 
 from d2lvi.build.browser import is_local, record
@@ -19,8 +19,9 @@ from d2lvi.build.weight import table, weigh
 MODES = ("vi", "en", "both")
 
 
-def test_chapter_page_requests_nothing_outside_127_0_0_1(visit: Visit) -> None:
-    visit.open()
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_requests_nothing_outside_127_0_0_1(visit: Visit, path: str) -> None:
+    visit.open(path)
     outside = [url for url in visit.requests if not is_local(url)]
     assert visit.blocked == [], f"requests blocked (would have left 127.0.0.1): {visit.blocked}"
     assert outside == []
@@ -28,8 +29,9 @@ def test_chapter_page_requests_nothing_outside_127_0_0_1(visit: Visit) -> None:
     assert not any("mathjax" in url and ".js" in url for url in visit.requests), "MathJax script"
 
 
-def test_chapter_page_logs_no_console_errors(visit: Visit) -> None:
-    page = visit.open()
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_logs_no_console_errors(visit: Visit, path: str) -> None:
+    page = visit.open(path)
     page.click(".d2lvi-switch button[data-mode=both]")
     page.reload(wait_until="networkidle")
     assert visit.errors == []
@@ -152,11 +154,10 @@ def test_chosen_mode_survives_a_reload(visit: Visit, mode: str) -> None:
 
 
 def _expected_colab_url() -> str:
-    """The Colab URL of the chapter's notebook, from ``repository`` in ``_config.yml``."""
+    """The Colab URL of the chapter's notebook: the copy's GitHub origin, _config.yml's branch."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    repo = config["repository"]
-    owner_repo = urlsplit(repo["url"]).path.strip("/").removesuffix(".git")
-    branch = repo.get("branch", "main")
+    owner_repo = urlsplit(ORIGIN).path.strip("/").removesuffix(".git")
+    branch = config["repository"].get("branch", "main")
     return (f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/"
             "notebooks/chapter_cnn/transposed-conv.ipynb")
 
@@ -244,11 +245,12 @@ def _readable(violations: list[dict]) -> str:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("mode", MODES)
-def test_axe_finds_no_serious_or_critical_violations(visit: Visit, axe_script: Path,
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_serious_or_critical_violations(visit: Visit, axe_script: Path, path: str,
                                                      mode: str, scheme: str) -> None:
     # The theme follows the reader's colour scheme ("auto"): both must be readable.
     visit.page.emulate_media(color_scheme=scheme)
-    page = visit.open()
+    page = visit.open(path)
     page.click(f".d2lvi-switch button[data-mode={mode}]")
     page.add_script_tag(path=str(axe_script))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")

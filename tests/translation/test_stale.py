@@ -83,7 +83,7 @@ def test_align_pairs_similar_blocks_and_keeps_unrelated_ones_apart() -> None:
 def test_stale_cli_prints_located_lines_and_exits_1(monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(REPO)
-    assert cli.stale_main([str(EDITED)]) == 1
+    assert cli.stale_main([str(EDITED), str(CHAPTER.relative_to(REPO))]) == 1
     lines = capsys.readouterr().out.splitlines()
     located = [ln for ln in lines if re.match(r"chapter_cnn/transposed-conv\.md:\d+:1: ", ln)]
     assert [ln.split(": ")[1].split(" ")[0] for ln in located] == [
@@ -94,7 +94,8 @@ def test_stale_cli_prints_located_lines_and_exits_1(monkeypatch: pytest.MonkeyPa
 def test_stale_cli_exits_0_when_nothing_changed(monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(REPO)
-    assert cli.stale_main([str(DATA / "stale-pass-plain-d2l.md")]) == 0
+    assert cli.stale_main([str(DATA / "stale-pass-plain-d2l.md"),
+                           str(CHAPTER.relative_to(REPO))]) == 0
 
 
 def test_stale_cli_exits_2_on_a_missing_file(monkeypatch: pytest.MonkeyPatch,
@@ -167,3 +168,14 @@ def test_stale_names_the_section_when_the_file_name_is_ambiguous(
     err = capsys.readouterr().err
     assert "chapter_a/pooling.md, chapter_b/pooling.md" in err and "FILE=" in err
     assert err.count("\n") == 1
+
+
+def test_stale_finds_the_section_from_the_upstreams_file_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    newer = tmp_path / "transposed-conv_vn.md"
+    newer.write_bytes(EDITED.read_bytes())
+    monkeypatch.chdir(REPO)
+    assert cli.stale_main([str(newer)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("chapter_cnn/transposed-conv.md:")
