@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from d2lvi.config import TOC, pinned_upstream, project_config
+from d2lvi.config import TOC, book_chapters, pinned_upstream, project_config
 from d2lvi.export.config import NotebookError
 from d2lvi.export.notebook import generate
 from d2lvi.project import toc as toc_file
@@ -155,6 +155,48 @@ def images(src: Path, template: str, folder: str, root: Path) -> dict[Path, byte
     return out
 
 
+def check_citations(src: Path, template: str, root: Path) -> None:
+    """Every ``:cite:`` key of the template is in the book's bibliography, else RefusedError."""
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    bib = "\n".join((root / f).read_text(encoding="utf-8")
+                    for f in config.get("bibtex_bibfiles", []) or [] if (root / f).exists())
+    known = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib))
+    missing = []
+    for number, line in enumerate(template.split("\n"), 1):
+        for keys in re.findall(r":cite:`([^`]+)`", line):
+            missing += [(number, k.strip()) for k in keys.split(",") if k.strip() not in known]
+    if missing:
+        raise RefusedError("\n".join(
+            f"{src}:{number}: trích dẫn {key} chưa có trong references.bib: thêm mục BibTeX của "
+            "nó (như trong d2l.bib của d2l) rồi nhập lại (unknown citation)"
+            for number, key in dict.fromkeys(missing)))
+
+
+LABELS = re.compile(r"^\(([^()\s]+)\)=\s*$|^:name:\s*(\S+)\s*$|\$\$ \(([^()\s]+)\)\s*$",
+                    re.M)
+
+
+def labels_of(text: str) -> set[str]:
+    """The labels a MyST chapter defines: targets, figure names, equation labels."""
+    return {a or b or c for a, b, c in LABELS.findall(text)}
+
+
+def check_labels(src: Path, myst: str, template: str, root: Path, chapter: Path) -> None:
+    """No label of the new section is already defined by another section, else RefusedError."""
+    taken = {}
+    for other in book_chapters(root):
+        if other != chapter and (root / other).exists():
+            for label in labels_of((root / other).read_text(encoding="utf-8")):
+                taken.setdefault(label, other)
+    clashes = sorted(labels_of(myst) & set(taken))
+    if clashes:
+        lines = template.split("\n")
+        raise RefusedError("\n".join(
+            f"{src}:{next((n for n, ln in enumerate(lines, 1) if label in ln), 1)}: nhãn "
+            f"{label} đã được {taken[label]} định nghĩa (duplicate label): mục này đã có trong "
+            "sách?" for label in clashes))
+
+
 def same_english(old: str, new: str) -> bool:
     """Whether two upstream texts have the same English originals and MXNet code."""
     def code(text: str) -> list[str]:
@@ -193,7 +235,9 @@ def plan(root: Path, src: Path, into: str | None = None, execute: bool = True) -
                       f"đã ghim {upstream}: xem đoạn nào lỗi thời bằng `make stale UPSTREAM={src} "
                       f"FILE={chapter}` rồi cập nhật bản dịch (the section exists: use make stale)")
     result.writes.update(images(src, template, folder, root))
+    check_citations(src, template, root)
     converted = to_myst(template)
+    check_labels(src, converted.text, template, root, chapter)
     _report_conversion(result, src, converted, made)
     myst = converted.text
     if execute:

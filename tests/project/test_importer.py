@@ -209,3 +209,24 @@ def test_a_folder_alias_of_config_puts_a_whole_chapter_elsewhere(book):
     result = run_import(book, str(DEMO / "index_vn.md"), "--no-execute")
     assert result.returncode == 0, result.stderr
     assert (book / "chapter_x" / "index.md").exists()
+
+
+def test_a_section_whose_labels_another_section_defines_is_refused(book, tmp_path):
+    twin = tmp_path / "chapter_other" / "tiny_vn.md"
+    twin.parent.mkdir()
+    twin.write_bytes((DEMO / "tiny_vn.md").read_bytes())
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "dot.svg").write_bytes((DATA / "img" / "dot.svg").read_bytes())
+    first = run_import(book, str(DEMO / "tiny_vn.md"), "--into", "chapter_demo", "--no-execute")
+    assert first.returncode == 0, first.stderr
+    err = refused(book, twin)
+    assert f"{twin}:8: nhãn sec_tiny đã được chapter_demo/tiny.md định nghĩa" in err
+
+
+def test_a_citation_missing_from_the_bibliography_is_refused_with_its_line(book, tmp_path):
+    source = tmp_path / "chapter_demo" / "cites_vn.md"
+    source.parent.mkdir()
+    source.write_text((DEMO / "offline_vn.md").read_text().replace(
+        "see :numref:`sec_tiny` first.", "see :numref:`sec_tiny` and :cite:`Nobody.2099`."))
+    err = refused(book, source)
+    assert f"{source}:11: trích dẫn Nobody.2099 chưa có trong references.bib" in err
