@@ -96,9 +96,10 @@ BOOK_INPUTS := $(shell find . \( -path ./_build -o -path ./.git -o -path './.ven
 EXECUTIONS := $(BUILD)/.jupyter_cache/executed/.
 $(EXECUTIONS): ;
 
-# A PDF built since the last build: the pages get their "Tải PDF" link (d2lvi.site.pdflink).
+# A PDF built or removed since the last build: the pages get or lose their "Tải PDF" link
+# (d2lvi.site.pdflink; the folder's time changes when a file comes or goes).
 $(BUILT): $(VENV)/.stamp node_modules/.package-lock.json $(EXECUTIONS) $(BOOK_INPUTS) \
-	$(wildcard $(BUILD)/pdf/*.pdf)
+	$(wildcard $(BUILD)/pdf/. $(BUILD)/pdf/*.pdf)
 	$(PY) -m d2lvi build . $(JB_FLAGS)
 	touch $(BUILD)/.gated-by-build $@
 

@@ -220,6 +220,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("d2lvi_pdf_edition", "vi", "", [str])
     app.add_config_value("d2lvi_pdf_fonts", {"serif": "Noto Serif", "sans": "Noto Sans",
                                              "mono": "Noto Sans Mono"}, "", [dict])
+    app.setup_extension("d2lvi.site.pdflink")
     app.connect("config-inited", configure)
     app.set_translator("latex", Translator)
     app.add_post_transform(SvgToPdf)
