@@ -80,7 +80,15 @@ def run_latexmk(latex_dir: Path, job: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def failure(latex_dir: Path, job: str, status: int) -> str:
+def _read(path: Path) -> str | None:
+    """A source file's text, or None."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def failure(book: Path, latex_dir: Path, job: str, status: int) -> str:
     """The one line that says where LaTeX failed."""
     log = latex_dir / f"{job}.log"
     tex = latex_dir / TEX
@@ -89,7 +97,8 @@ def failure(latex_dir: Path, job: str, status: int) -> str:
         latexmk_log = latex_dir / f"{job}.latexmk.log"
         return (f"{display(tex)}: {ERROR_CODE} latexmk thất bại (mã {status}) "
                 f"(nhật ký: {display(latexmk_log)})")
-    line = error_line(found, TEX, tex.read_text(encoding="utf-8", errors="replace"), display(log))
+    line = error_line(found, TEX, tex.read_text(encoding="utf-8", errors="replace"), display(log),
+                      read=lambda path: _read(book / path))
     # A preamble or package error has no source marker above it: name the generated file.
     if line.startswith(f"./{TEX}:") or line.startswith(f"{TEX}:"):
         line = display(tex) + line[line.index(":"):]
@@ -116,7 +125,7 @@ def build_pdf(book: Path, edition: str, build_dir: Path, flags: list[str]) -> in
     job = job_name(edition)
     done = run_latexmk(latex_dir, job)
     if done.returncode != 0:
-        print(failure(latex_dir, job, done.returncode), file=sys.stderr)
+        print(failure(book, latex_dir, job, done.returncode), file=sys.stderr)
         return 1
     final = build_dir / "pdf" / name
     publish(latex_dir / f"{job}.pdf", final)

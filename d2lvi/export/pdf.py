@@ -9,6 +9,7 @@ book's source file and line (``locate``), and reported on one line (``error_line
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -133,12 +134,38 @@ def culprit(context: str) -> str:
     return tail[-60:] if len(tail) > 60 else tail
 
 
-def error_line(error: LatexError, tex_name: str, tex: str, log_path: str) -> str:
-    """One line for a LaTeX failure: ``source:line: PDF001 message `context` (log)``."""
+def refine(source: str, line: int, context: str, reach: int = 12) -> int:
+    """The source line near ``line`` holding the prose TeX read just before the error.
+
+    A marker's line can be a little early (MyST-NB numbers a Markdown cell from before the
+    blank lines it strips), so the last words before the error, taken from TeX's context
+    line, are looked up in the source around it; the nearest line that has them wins.
+    """
+    plain = re.split(r"\\|[{}$]", context)[0]
+    words = re.findall(r"[^\W\d_]+", plain)
+    if len(words) < 2:
+        return line
+    snippet = re.compile(r"\W+".join(re.escape(w) for w in words[-3:]))
+    lines = source.splitlines()
+    candidates = [n for n in range(max(1, line - 2), min(len(lines), line + reach) + 1)
+                  if snippet.search(lines[n - 1])]
+    return min(candidates, key=lambda n: abs(n - line)) if candidates else line
+
+
+def error_line(error: LatexError, tex_name: str, tex: str, log_path: str,
+               read: Callable[[str], str | None] = lambda _path: None) -> str:
+    """One line for a LaTeX failure: ``source:line: PDF001 message `context` (log)``.
+
+    ``read`` gives the text of a book source (None when unreadable), to pin the line down.
+    """
     where = locate(tex, error.line) if error.file.endswith(tex_name) else None
     if where is None:
-        where = (error.file or tex_name, error.line)
-    path, line = where
+        path, line = error.file or tex_name, error.line
+    else:
+        path, line = where
+        source = read(path)
+        if source is not None and error.context:
+            line = refine(source, line, error.context)
     message = f"{ERROR_CODE} LaTeX lỗi: {error.message}"
     if error.context:
         message += f" tại `{culprit(error.context)}`"

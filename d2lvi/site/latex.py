@@ -104,8 +104,11 @@ class Translator(LaTeXTranslator):
         path = os.path.relpath(str(source).split(":", 1)[0], self.builder.srcdir)
         text = marker(kind, Path(path).as_posix(), int(line))
         if text != self._last_marker:
+            # On a line of its own ("%" ends the current line without adding a space).
+            if self.body and not self.body[-1].endswith("\n"):
+                text = "%\n" + text
             self.body.append(text)
-            self._last_marker = text
+            self._last_marker = text.removeprefix("%\n")
 
     def dispatch_visit(self, node: nodes.Node) -> None:
         """Mark each block's source before it, and a paragraph's first text line."""
