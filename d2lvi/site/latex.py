@@ -46,6 +46,9 @@ MULTILINGUAL = r"""\usepackage{polyglossia}
 
 PREAMBLE = r"""
 % -- d2lvi: the Vietnamese PDF edition ---------------------------------------------------
+% A character the font lacks is an error, not a silent gap (the broken diacritics of earlier
+% Vietnamese PDFs): the build stops and names the source line.
+\tracinglostchars=3
 % No Vietnamese syllable is ever split (polyglossia's Vietnamese sets nohyphenation); let
 % lines stretch a little instead of overflowing the margin.
 \setlength{\emergencystretch}{3em}
@@ -207,6 +210,10 @@ def configure(app: Sphinx, config: Config) -> None:
         elements.setdefault("fontpkg", font_preamble(config.d2lvi_pdf_fonts))
     except PdfError as err:
         raise ConfigError(f"[d2lvi.latex] {err}") from err
+    # The mark of a code line broken at a space: a math symbol (the fonts lack U+2423).
+    setup = elements.get("sphinxsetup", "")
+    elements["sphinxsetup"] = ",".join(filter(None, [
+        r"verbatimvisiblespace={\textcolor{red}{\ensuremath{\sqcup}}}", setup]))
     elements.setdefault("babel", MULTILINGUAL)
     elements.setdefault("polyglossia", "")
     label = EDITIONS[edition].title_line
