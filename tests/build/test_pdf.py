@@ -313,6 +313,15 @@ def test_bilingual_edition_sets_each_english_original_after_its_translation(buil
     assert heights[english.split()[1]] < heights[vietnamese.split()[1]]
 
 
+def test_two_pdf_builds_of_the_same_source_are_byte_identical(built, tmp_path):
+    first = tmp_path / "first.pdf"
+    shutil.copyfile(built.vi, first)
+    shutil.rmtree(built.book / "_build/latex")  # nothing reused: LaTeX written and run again
+    proc = subprocess.run(make_command("pdf"), cwd=built.book, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert built.vi.read_bytes() == first.read_bytes()
+
+
 def test_html_pages_link_the_pdf_once_it_is_built(built):
     assert "d2lvi-pdf-links" not in built.html_before_pdf
     html = built.book / "_build/html"
