@@ -219,6 +219,8 @@ def configure(app: Sphinx, config: Config) -> None:
     label = EDITIONS[edition].title_line
     release = rf"\AtBeginDocument{{\release{{{label}}}}}" if label else ""
     elements["preamble"] = PREAMBLE + release + "\n" + elements.get("preamble", "")
+    # The root page's text follows the contents: not under a "Mục lục" running head.
+    elements.setdefault("tableofcontents", "\\sphinxtableofcontents\n\\markboth{}{}")
     # The HTML book has no index; neither has the PDF (and no xindy is needed).
     elements.setdefault("makeindex", "")
     elements.setdefault("printindex", "")
