@@ -37,7 +37,7 @@ TEX = "book.tex"  # _config.yml: latex.latex_documents.targetname
 TEX_ENV = {"max_print_line": "100000", "error_line": "254", "half_error_line": "238",
            "FORCE_SOURCE_DATE": "1"}
 SOURCE_SUFFIXES = {".md", ".ipynb", ".yml", ".bib", ".svg", ".png"}
-SKIPPED_DIRS = {"_build", "node_modules", ".git", "__pycache__"}
+SKIPPED_DIRS = {"_build", "node_modules", ".git", "__pycache__", "tests"}
 
 
 def source_date(book: Path) -> str:

@@ -276,6 +276,11 @@ def visit_en_latex(self: Any, node: nodes.Element) -> None:
     """The English original after its translation (bilingual edition), else nothing."""
     if not _bilingual_pdf(self):
         raise nodes.SkipNode
+    # A figure is printed once: its English copy keeps only the English caption.
+    for image in list(node.findall(nodes.image)):
+        box = image.parent
+        if isinstance(box, nodes.container) and "d2lvi-en-figure" in box["classes"]:
+            box.remove(image)
     self.body.append("\n\\begin{dlvienglish}\n")
 
 

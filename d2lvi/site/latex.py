@@ -217,7 +217,10 @@ def configure(app: Sphinx, config: Config) -> None:
     elements.setdefault("babel", MULTILINGUAL)
     elements.setdefault("polyglossia", "")
     label = EDITIONS[edition].title_line
-    release = rf"\AtBeginDocument{{\release{{{label}}}}}" if label else ""
+    # The edition's line on the title page and in the running head ("," before it: Sphinx
+    # empties the separator when the release is empty, as it is until this hook).
+    release = (rf"\AtBeginDocument{{\release{{{label}}}\renewcommand{{\sphinxheadercomma}}{{,}}}}"
+               if label else "")
     elements["preamble"] = PREAMBLE + release + "\n" + elements.get("preamble", "")
     # The root page's text follows the contents: not under a "Mục lục" running head.
     elements.setdefault("tableofcontents", "\\sphinxtableofcontents\n\\markboth{}{}")
