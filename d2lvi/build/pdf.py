@@ -109,8 +109,11 @@ def publish(built: Path, final: Path) -> None:
     """Put the built PDF at its final path atomically (a reader never sees half a file)."""
     final.parent.mkdir(parents=True, exist_ok=True)
     partial = final.with_name(final.name + ".partial")
-    shutil.copyfile(built, partial)
-    os.replace(partial, final)
+    try:
+        shutil.copyfile(built, partial)
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def build_pdf(book: Path, edition: str, build_dir: Path, flags: list[str]) -> int:

@@ -179,7 +179,10 @@ def test_configured_fonts_carry_every_vietnamese_letter():
     assert len(letters) == 146
     for family in config["sphinx"]["config"]["d2lvi_pdf_fonts"].values():
         for style in ("Regular", "Bold", "Italic"):
-            path = run("fc-match", "--format=%{file}", f"{family}:style={style}")
+            pattern = f"{family}:style={style}"
+            # fc-match falls back to another family when one is missing: that must fail.
+            assert family in run("fc-match", "--format=%{family}", pattern).split(",")
+            path = run("fc-match", "--format=%{file}", pattern)
             cmap = TTFont(path).getBestCmap()
             missing = sorted(c for c in letters if ord(c) not in cmap)
             assert not missing, f"{family} {style} ({path}) lacks {missing}"
