@@ -1,6 +1,10 @@
-"""`make pdf` on a copy of the book, the PDF opened with poppler's tools (pdftotext, pdffonts,
+"""The PDF edition end to end (d2lvi.site.latex, latex_writer and pdflink, d2lvi.build.pdf):
+`make pdf` on a copy of the book, the PDF opened with poppler's tools (pdftotext, pdffonts,
 pdftoppm): fonts, Vietnamese text, table of contents, figures, outputs, references, both
-editions, the HTML link, a LaTeX error, and no kernel started after `make html`."""
+editions, the HTML link, a LaTeX error, and no kernel started after `make html`.
+
+(Here, not under tests/build/: pytest's default ``norecursedirs`` skips folders named
+``build``.)"""
 
 from __future__ import annotations
 
