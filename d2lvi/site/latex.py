@@ -43,6 +43,8 @@ PREAMBLE = r"""
 % No Vietnamese syllable is ever split (polyglossia's Vietnamese sets nohyphenation); let
 % lines stretch a little instead of overflowing the margin.
 \setlength{\emergencystretch}{3em}
+% The contents list sections and their subsections (d2l's numbered x.y.z).
+\setcounter{tocdepth}{2}
 \uchyph=0
 % Page references: "(trang 3)" (after sphinxmessages, which sets Sphinx's own word).
 \AtBeginDocument{\def\pageautorefname{trang}}

@@ -42,6 +42,9 @@ class Translator(LaTeXTranslator):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Sphinx titles the contents after the first toctree's caption (a part's, e.g.
+        # "Nội dung"): the book's contents stay "Mục lục" (polyglossia's \contentsname).
+        self.elements["contentsname"] = ""
         self._last_marker = ""
         self._citations: list[str] = []
 
