@@ -91,18 +91,32 @@ def pdf_text(pdf: Path, page: int | None = None, layout: bool = False) -> str:
     return run("pdftotext", *pages, *(["-layout"] if layout else []), pdf, "-")
 
 
-def body_text(pdf: Path) -> str:
-    """The text of every page without its running head, folio and URL footnotes.
-
-    (A sentence that runs onto the next page then reads as one.)
-    """
+def body_pages(pdf: Path) -> list[str]:
+    """The text of each page without its running head, folio and URL footnotes."""
     height = float(re.search(r"^Page size:\s+[\d.]+ x ([\d.]+)", run("pdfinfo", pdf), re.M)[1])
     pages = []
     for page in range(1, page_count(pdf) + 1):
         text = run("pdftotext", "-f", page, "-l", page, "-x", 0, "-y", 65, "-W", 2000,
                    "-H", int(height - 65 - 60), pdf, "-")
-        pages.append(re.sub(r"^\d+ https?://\S+$", "", text, flags=re.M))
-    return "\n".join(pages)
+        text = re.sub(r"^\d+ https?://\S+$", "", unicodedata.normalize("NFC", text), flags=re.M)
+        pages.append("\n".join(line.strip() for line in text.splitlines() if line.strip()))
+    return pages
+
+
+def prints(sentence: str, pages: list[str]) -> bool:
+    """Whether a sentence is in the text: on one page, or ending a page's text and going on
+    at the start of a line of the next page (a figure floated to its top may come first)."""
+    if any(sentence in nfc(page) for page in pages):
+        return True
+    words = sentence.split()
+    for page, following in zip(pages, pages[1:], strict=False):
+        text, lines = nfc(page), following.splitlines()
+        for cut in range(1, len(words)):
+            if text.endswith(" ".join(words[:cut])):
+                tail = " ".join(words[cut:])
+                if any(nfc(" ".join(lines[i:])).startswith(tail) for i in range(len(lines))):
+                    return True
+    return False
 
 
 def page_count(pdf: Path) -> int:
@@ -210,7 +224,7 @@ def test_configured_fonts_carry_every_vietnamese_letter():
 
 
 def test_sample_sentences_of_every_section_print_with_their_diacritics(built):
-    text = nfc(body_text(built.vi))
+    pages = body_pages(built.vi)
     stacked: set[str] = set()
     for file in toc_files(built.book):
         source = (built.book / file).read_text(encoding="utf-8")
@@ -220,7 +234,7 @@ def test_sample_sentences_of_every_section_print_with_their_diacritics(built):
             samples = re.findall(r"^\s*title = \{(.+)\},$", bib, re.M)
         assert samples, f"no prose sample in {file}"
         for sample in samples:
-            assert sample in text, f"{file}: {sample!r} missing from the PDF text"
+            assert prints(sample, pages), f"{file}: {sample!r} missing from the PDF text"
             # Letters with two diacritics (a vowel mark and a tone), e.g. ầ ổ ữ ặ.
             stacked |= {c for c in sample if len(unicodedata.normalize("NFD", c)) == 3}
     assert {"ầ", "ổ", "ữ", "ặ"} & stacked and len(stacked) >= 8, sorted(stacked)
@@ -243,7 +257,7 @@ def test_table_of_contents_lists_every_section(built):
     # the book's, not an entry.
     titles = [title for file, depth in toc_entries(built.book)[1:]
               for title, level in headings((built.book / file).read_text(encoding="utf-8"))
-              if depth + level - 1 <= 2]
+              if depth + level - 1 <= 2 and not re.search(r"[`$*{}\[\]\\]", title)]
     assert len(titles) >= len(toc_entries(built.book)) - 1
     for title in titles:
         assert title in toc, f"{title!r} not in the table of contents"
