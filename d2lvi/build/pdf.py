@@ -140,12 +140,14 @@ def build_pdf(book: Path, edition: str, build_dir: Path, flags: list[str]) -> in
 def main(argv: list[str]) -> int:
     """Command line: ``python -m d2lvi pdf [--edition vi|song-ngu] [jupyter-book flags]``."""
     parser = argparse.ArgumentParser(prog="python -m d2lvi pdf", description=__doc__)
-    parser.add_argument("--edition", default=DEFAULT_EDITION, choices=sorted(EDITIONS),
-                        help="vi: bản tiếng Việt; song-ngu: kèm bản gốc tiếng Anh")
+    parser.add_argument("--edition", default=DEFAULT_EDITION,
+                        help=f"{' | '.join(EDITIONS)} (vi: bản tiếng Việt; song-ngu: kèm "
+                             "bản gốc tiếng Anh)")
     parser.add_argument("--book", default=".", help="the book's folder")
     ns, flags = parser.parse_known_args(argv)
     book = Path(ns.book)
     try:
+        pdf_name(ns.edition)  # an unknown edition: one line, before any build
         return build_pdf(book, ns.edition, book / "_build", flags)
     except (PdfError, OSError) as err:
         print(f"lỗi: {err}", file=sys.stderr)

@@ -127,7 +127,7 @@ class SvgToPdf(ImageConverter):
     conversion_rules = [("image/svg+xml", "application/pdf")]
 
     def is_available(self) -> bool:
-        """Whether ``rsvg-convert`` is installed (``make system-deps``)."""
+        """Whether ``rsvg-convert`` is installed (``make pdf-deps``)."""
         return shutil.which("rsvg-convert") is not None
 
     def convert(self, _from: str, _to: str) -> bool:
