@@ -7,10 +7,19 @@ BUILD := _build
 JB_FLAGS := -W --keep-going
 # Debian packages the tests need: a real browser and the Vietnamese spelling dictionary.
 APT_PACKAGES := chromium hunspell hunspell-vi
+# Debian packages of the PDF edition (`make pdf`), without their recommendations (no TeX
+# documentation, no second font set): XeLaTeX with the LaTeX packages Sphinx's writer loads
+# (texlive-xetex pulls texlive-latex-extra), hyperref's XeTeX link font
+# (texlive-fonts-recommended), latexmk, rsvg-convert (SVG figures -> vector PDF), Noto
+# (every Vietnamese letter in serif, sans and mono) and poppler (pdftotext… for the tests).
+PDF_APT_PACKAGES := texlive-xetex texlive-fonts-recommended latexmk librsvg2-bin \
+	fonts-noto-core poppler-utils
+# make pdf EDITION=song-ngu: the bilingual edition (each English original after its translation).
+EDITION ?= vi
 
 .PHONY: bench html check update-outputs test lint figures system-deps clean assets weight
 .PHONY: status stale import
-.PHONY: notebooks test-colab
+.PHONY: notebooks test-colab pdf pdf-deps
 
 # Set-up: one virtual environment, every dependency pinned, installed in one step.
 $(VENV)/.stamp: requirements.txt pyproject.toml
@@ -51,14 +60,22 @@ import: $(VENV)/.stamp
 	@test -n "$(SRC)" || { echo "dùng: make import SRC=đường/dẫn/NAME_vn.md [INTO=chapter_…]"; exit 2; }
 	$(PY) -m d2lvi import $(SRC) $(if $(INTO),--into $(INTO))
 
-# Installs the Debian packages only when one is missing (CI runs as root; else sudo).
-system-deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# Installs Debian packages only when one is missing (CI runs as root; else sudo):
+# $(call apt_install,PACKAGES,EXTRA apt-get OPTIONS).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "apt-get install $$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(2) $$missing >/dev/null; \
 	fi
+endef
+
+system-deps:
+	$(call apt_install,$(APT_PACKAGES),)
+
+pdf-deps:
+	$(call apt_install,$(PDF_APT_PACKAGES),--no-install-recommends)
 
 # Node packages pinned in package-lock.json (MathJax, run at build time to typeset the math;
 # axe-core for the browser tests), installed again only when the lock file is newer than
@@ -90,7 +107,10 @@ BOOK_INPUTS := $(shell find . \( -path ./_build -o -path ./.git -o -path './.ven
 EXECUTIONS := $(BUILD)/.jupyter_cache/executed/.
 $(EXECUTIONS): ;
 
-$(BUILT): $(VENV)/.stamp node_modules/.package-lock.json $(EXECUTIONS) $(BOOK_INPUTS)
+# A PDF built or removed since the last build: the pages get or lose their "Tải PDF" link
+# (d2lvi.site.pdflink; the folder's time changes when a file comes or goes).
+$(BUILT): $(VENV)/.stamp node_modules/.package-lock.json $(EXECUTIONS) $(BOOK_INPUTS) \
+	$(wildcard $(BUILD)/pdf/. $(BUILD)/pdf/*.pdf)
 	$(PY) -m d2lvi build . $(JB_FLAGS)
 	touch $(BUILD)/.gated-by-build $@
 
@@ -99,6 +119,15 @@ html: $(VENV)/.stamp assets $(BUILT)
 	  echo "Không có gì thay đổi kể từ lần dựng trước: chỉ chạy cổng so sánh đầu ra."; \
 	  $(PY) -m d2lvi gate --build-dir $(BUILD); \
 	fi
+
+# The PDF edition: _build/pdf/book.pdf (EDITION=song-ngu: _build/pdf/book-song-ngu.pdf).
+# After `make html` (cells executed and gated), Jupyter Book's LaTeX builder reuses its
+# doctrees and execution cache (nothing is executed again), then XeLaTeX through latexmk;
+# a LaTeX error is one line with the source file and line. Then the HTML pages get their
+# "Tải PDF" link (the PDF is copied into _build/html).
+pdf: pdf-deps html
+	$(PY) -m d2lvi pdf --edition $(EDITION) $(JB_FLAGS)
+	@$(MAKE) --no-print-directory html
 
 # Fresh execution in a new kernel, compared with the stored outputs (every section with code,
 # or FILE=...).
@@ -121,7 +150,7 @@ notebooks: $(VENV)/.stamp
 test-colab: $(VENV)/.stamp
 	$(PY) -m pytest tests/export/test_colab.py
 
-test: $(VENV)/.stamp system-deps assets
+test: $(VENV)/.stamp system-deps pdf-deps assets
 	$(PY) -m ruff check d2lvi tests
 	$(PY) -m pytest
 

@@ -38,6 +38,7 @@ DELEGATED = {
     "figure": ("d2lvi.figures.trans_conv", "main", "generate img/trans_conv.svg"),
     "build": ("d2lvi.build.client", "build", "jupyter-book build, through the warm build server"),
     "server": ("d2lvi.build.client", "server_main", "the build server: stop | status"),
+    "pdf": ("d2lvi.build.pdf", "main", "the PDF edition: _build/pdf/book.pdf (make pdf)"),
 }
 
 

@@ -1,5 +1,6 @@
-"""Exports of the book: Colab notebooks generated from the MyST chapters.
+"""Exports of the book: Colab notebooks generated from the MyST chapters, and the PDF
+edition's pure core (``pdf``: editions, font set-up, LaTeX logs traced back to the sources).
 
-Pure core (chapter text in, notebook out) with a CLI adapter. May import: ``d2lvi.source``,
-``d2lvi.outputs``, ``d2lvi.config``. Never Sphinx.
+Pure cores (chapter text in, notebook out; LaTeX log in, located error out) with a CLI
+adapter. May import: ``d2lvi.source``, ``d2lvi.outputs``, ``d2lvi.config``. Never Sphinx.
 """

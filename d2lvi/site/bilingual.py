@@ -282,8 +282,45 @@ def depart_passthrough(self: Any, node: nodes.Element) -> None:
 
 
 def skip(self: Any, node: nodes.Element) -> None:
-    """Other builders (LaTeX, text, man…): the edition is Vietnamese, skip the English."""
+    """Other builders (text, man…): the edition is Vietnamese, skip the English."""
     raise nodes.SkipNode
+
+
+# -- LaTeX writers (the PDF edition; environments defined by d2lvi.site.latex) -------
+
+
+def _bilingual_pdf(self: Any) -> bool:
+    """Whether this LaTeX build is the bilingual edition (``make pdf EDITION=song-ngu``)."""
+    return getattr(self.builder.config, "d2lvi_pdf_edition", "vi") == "song-ngu"
+
+
+def visit_en_latex(self: Any, node: nodes.Element) -> None:
+    """The English original after its translation (bilingual edition), else nothing."""
+    if not _bilingual_pdf(self):
+        raise nodes.SkipNode
+    # A figure is printed once: its English copy keeps only the English caption.
+    for image in list(node.findall(nodes.image)):
+        box = image.parent
+        if isinstance(box, nodes.container) and "d2lvi-en-figure" in box["classes"]:
+            box.remove(image)
+    self.body.append("\n\\begin{dlvienglish}\n")
+
+
+def depart_en_latex(self: Any, node: nodes.Element) -> None:
+    """Close the English original."""
+    self.body.append("\n\\end{dlvienglish}\n")
+
+
+def visit_title_latex(self: Any, node: nodes.Element) -> None:
+    """The English title under the Vietnamese heading (bilingual edition), else nothing."""
+    if not _bilingual_pdf(self):
+        raise nodes.SkipNode
+    self.body.append("\n\\dlvienglishtitle{")
+
+
+def depart_title_latex(self: Any, node: nodes.Element) -> None:
+    """Close the English title."""
+    self.body.append("}\n")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -307,9 +344,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     others = {b: passthrough for b in ("latex", "text", "man", "texinfo")}
     app.add_node(d2lvi_pair, html=(visit_pair_html, depart_div_html), **others)
     app.add_node(d2lvi_vi, html=(visit_vi_html, depart_div_html), **others)
-    skipped = {b: (skip, None) for b in ("latex", "text", "man", "texinfo")}
-    app.add_node(d2lvi_en, html=(visit_en_html, depart_en_html), **skipped)
-    app.add_node(d2lvi_title, html=(visit_title_html, depart_title_html), **skipped)
+    skipped = {b: (skip, None) for b in ("text", "man", "texinfo")}
+    app.add_node(d2lvi_en, html=(visit_en_html, depart_en_html),
+                 latex=(visit_en_latex, depart_en_latex), **skipped)
+    app.add_node(d2lvi_title, html=(visit_title_html, depart_title_html),
+                 latex=(visit_title_latex, depart_title_latex), **skipped)
     app.add_directive("d2lvi-pair", PairDirective)
     app.add_directive("d2lvi-title", TitleDirective)
     app.add_directive("d2lvi-glossary", GlossaryDirective)
