@@ -77,7 +77,7 @@ def standard_fds() -> list[int]:
     return fds
 
 
-def start(book: Path, path: Path, timeout: float = 30.0) -> socket.socket | None:
+def start(book: Path, path: Path, timeout: float = 90.0) -> socket.socket | None:
     """Start a server for ``book`` in the background; a connection to it, or None."""
     from d2lvi.config import project_config
 
@@ -96,6 +96,13 @@ def start(book: Path, path: Path, timeout: float = 30.0) -> socket.socket | None
         if path.exists() and (conn := connect(path)) is not None:
             return conn
         time.sleep(0.01)
+    # Too slow (a loaded machine) or dead: this build goes without it, and a late server must
+    # not name itself afterwards as the book's server.
+    server.kill()
+    server.wait()
+    if named_server(book) == server.pid:
+        with contextlib.suppress(OSError):
+            token_path(book).unlink()
     return None
 
 

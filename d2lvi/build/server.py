@@ -168,7 +168,10 @@ class Server:
                 return False
             changed = changed_files(self.stamps)
             if changed or message.get("identity") != self.identity:
-                print(f"stale: {changed[:3] or 'identity'}", file=sys.stderr)
+                theirs = message.get("identity") or {}
+                differ = {k: (v, theirs.get(k)) for k, v in self.identity.items()
+                          if theirs.get(k) != v}
+                print(f"stale: {changed[:3] or differ}", file=sys.stderr)
                 self.retire()  # first, so that the client's next try starts a new server
                 conn.sendall(f"{STALE}\n".encode())
                 return False

@@ -161,7 +161,9 @@ def test_a_changed_start_up_setting_replaces_the_server(book: Path, tmp_path: Pa
     proc = make_html(book, PYTHONPATH=str(tmp_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     after = named_server(book)
-    assert after not in (None, before) and wait_gone(before)
+    log = (book / "_build" / ".d2lvi-server.log").read_text(errors="replace")
+    assert after not in (None, before), f"server {before} -> {after}; its log:\n{log}"
+    assert wait_gone(before)
 
 
 def test_ctrl_c_stops_the_build_but_not_the_server(book: Path) -> None:
