@@ -11,17 +11,20 @@ from d2lvi.config import chapters
 
 
 def cmd_gate(ns: argparse.Namespace) -> int:
-    """Compare outputs with the stored ones."""
-    from d2lvi.outputs.gate import Chapter, check
+    """Compare outputs with the stored ones; the HTML report goes to <build-dir>/check/."""
+    from d2lvi.outputs.gate import Chapter, book_settings, check_many
 
-    return max(check(Chapter.at(c, Path(ns.build_dir)), ns.fresh) for c in chapters(ns.files))
+    build = Path(ns.build_dir)
+    return check_many([Chapter.at(c, build) for c in chapters(ns.files)], ns.fresh,
+                      book_settings(), build / "check")
 
 
 def cmd_update_outputs(ns: argparse.Namespace) -> int:
-    """Accept new outputs on purpose."""
-    from d2lvi.outputs.gate import Chapter, update
+    """Accept new outputs on purpose, showing what changes first."""
+    from d2lvi.outputs.gate import Chapter, book_settings, update
 
-    return max(update(Chapter.at(c)) for c in chapters(ns.files))
+    settings, report = book_settings(), Path(ns.build_dir) / "check"
+    return max(update(Chapter.at(c), ns.dry_run, settings, report) for c in chapters(ns.files))
 
 
 # Commands whose module parses its own arguments: name -> (module, function, help).
@@ -48,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     gate.set_defaults(func=cmd_gate)
     upd = sub.add_parser("update-outputs", help="execute and store the new outputs")
     upd.add_argument("files", nargs="*")
+    upd.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    upd.add_argument("--build-dir", default="_build")
     upd.set_defaults(func=cmd_update_outputs)
     for name, (_, _, help_text) in DELEGATED.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -61,8 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         module, function, _ = DELEGATED[argv[0]]
         return getattr(importlib.import_module(module), function)(argv[1:])
     ns = build_parser().parse_args(argv)
+    from d2lvi.outputs.gate import GateError  # a light import: no kernel stack
+
     try:
         return ns.func(ns)
+    except GateError as err:  # already located: path:line: CODE message
+        print(err, file=sys.stderr)
+        return 2
     except (OSError, UnicodeDecodeError, ValueError) as err:
         print(f"lỗi: {err}", file=sys.stderr)
         return 2
