@@ -90,6 +90,19 @@ def test_malformed_tolerance_fails_make_html_at_its_line(book):
     assert "unknown key" in out and "Traceback" not in out
 
 
+def test_malformed_book_wide_tolerance_fails_make_html_at_its_config_line(book):
+    config = book / "_config.yml"
+    lines = config.read_text().split("\n")
+    line = lines.index("    d2lvi_output_tolerance: 0")
+    lines[line] = "    d2lvi_output_tolerance: {rel: many}"
+    config.write_text("\n".join(lines))
+    proc = make_html(book)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert f"_config.yml:{line + 1}: WARNING: [d2lvi.gate] OUT002 d2lvi_output_tolerance" in out
+    assert "Traceback" not in out
+
+
 def test_the_build_gates_figures_and_reports_them(book):
     chapter = book / CHAPTER
     chapter.write_text(chapter.read_text() + PLOT_CELLS)
