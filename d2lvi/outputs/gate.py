@@ -250,9 +250,8 @@ def _figure_files(chapter: Chapter, cells: list[store.Cell]) -> tuple[list[Path]
     """Figure files to write (new or changed bytes) and stored ones no cell references now."""
     wanted = {chapter.expected.parent / f.name: f.data for c in cells for f in c.figures}
     write = [p for p, data in wanted.items() if not p.is_file() or p.read_bytes() != data]
-    stale = sorted(p for p in chapter.figures.glob("*")
-                   if FIGURE_FILE.match(p.name) and p not in wanted) \
-        if chapter.figures.is_dir() else []
+    stored = chapter.figures.iterdir() if chapter.figures.is_dir() else iter(())
+    stale = sorted(p for p in stored if FIGURE_FILE.match(p.name) and p not in wanted)
     return write, stale
 
 

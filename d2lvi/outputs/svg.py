@@ -68,7 +68,7 @@ class _Canon:
         finally:
             self.resolving.discard(name)
 
-    def value(self, name: str, value: str) -> str:
+    def value(self, value: str) -> str:
         """One attribute value: references resolved, whitespace and units normalised."""
         value = URL.sub(lambda m: self.ref("#" + m[1]), " ".join(value.split()))
         if m := UNIT.match(value):
@@ -89,10 +89,10 @@ class _Canon:
                 long.append(f"href={self.ref(value)}")
             elif key == "style":
                 props = (p.split(":", 1) for p in value.split(";") if ":" in p)
-                style += sorted(f"{k.strip()}:{self.value(k, v.strip())}" for k, v in props)
+                style += sorted(f"{k.strip()}:{self.value(v.strip())}" for k, v in props)
             else:
                 name = _local(key)
-                (long if name in LONG else short).append(f"{name}={self.value(key, value)}")
+                (long if name in LONG else short).append(f"{name}={self.value(value)}")
         return " ".join(style + short + long)
 
     def element(self, element: Element, depth: int, role: str, inline: bool = False) -> None:
