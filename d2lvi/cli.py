@@ -11,20 +11,22 @@ from d2lvi.config import chapters
 
 
 def cmd_gate(ns: argparse.Namespace) -> int:
-    """Compare outputs with the stored ones (sections without code have none)."""
-    from d2lvi.outputs.gate import Chapter, check
+    """Compare outputs with the stored ones (sections without code have none); the HTML report
+    goes to <build-dir>/check/."""
+    from d2lvi.outputs.gate import Chapter, book_settings, check_many
 
-    gated = [c for c in (Chapter.at(p, Path(ns.build_dir)) for p in chapters(ns.files))
-             if c.has_outputs]
-    return max((check(c, ns.fresh) for c in gated), default=0)
+    build = Path(ns.build_dir)
+    gated = [c for c in (Chapter.at(p, build) for p in chapters(ns.files)) if c.has_outputs]
+    return check_many(gated, ns.fresh, book_settings(), build / "check")
 
 
 def cmd_update_outputs(ns: argparse.Namespace) -> int:
-    """Accept new outputs on purpose."""
-    from d2lvi.outputs.gate import Chapter, update
+    """Accept new outputs on purpose, showing what changes first."""
+    from d2lvi.outputs.gate import Chapter, book_settings, update
 
+    settings, report = book_settings(), Path(ns.build_dir) / "check"
     gated = [c for c in (Chapter.at(p) for p in chapters(ns.files)) if c.has_outputs]
-    return max((update(c) for c in gated), default=0)
+    return max((update(c, ns.dry_run, settings, report) for c in gated), default=0)
 
 
 # Commands whose module parses its own arguments: name -> (module, function, help).
@@ -53,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     gate.set_defaults(func=cmd_gate)
     upd = sub.add_parser("update-outputs", help="execute and store the new outputs")
     upd.add_argument("files", nargs="*")
+    upd.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    upd.add_argument("--build-dir", default="_build")
     upd.set_defaults(func=cmd_update_outputs)
     for name, (_, _, help_text) in DELEGATED.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -66,8 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         module, function, _ = DELEGATED[argv[0]]
         return getattr(importlib.import_module(module), function)(argv[1:])
     ns = build_parser().parse_args(argv)
+    from d2lvi.outputs.gate import GateError  # a light import: no kernel stack
+
     try:
         return ns.func(ns)
+    except GateError as err:  # already located: path:line: CODE message
+        print(err, file=sys.stderr)
+        return 2
     except (OSError, UnicodeDecodeError, ValueError) as err:
         print(f"lỗi: {err}", file=sys.stderr)
         return 2

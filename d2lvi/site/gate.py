@@ -2,7 +2,10 @@
 
 Runs in the build's own process at ``build-finished`` (no second interpreter, and
 ``jupyter-book build`` gates even without make). A divergence is a warning per cell,
-located at the cell, with its diff, and the build's exit status is set to failure.
+located at the cell, with its diff, and the build's exit status is set to failure; the
+HTML report is written to ``_build/check/index.html`` (beside the output folder). Bad input
+(a malformed ``:tolerance:``, a missing or corrupt stored figure) is a warning located at its
+file and line, and fails the build too.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from d2lvi.outputs import gate
+from d2lvi.outputs import compare, gate, report
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,25 @@ def _read_myst(path: Path) -> Any:
     return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
 
 
+def _settings(app: Sphinx) -> compare.Settings:
+    """The book-wide tolerances of the configuration; a malformed one is a located error."""
+    values = {key: getattr(app.config, key) for key in (compare.CONFIG_TEXT, compare.CONFIG_FIGURE)}
+    try:
+        return compare.Settings.from_config(values)
+    except compare.SettingError as err:
+        path = Path(app.srcdir) / "_config.yml"
+        line = gate.yaml_key_line(path.read_text(encoding="utf-8"), err.key) \
+            if path.exists() else 1
+        raise gate.GateError(path, line, "OUT002", str(err)) from None
+
+
+def _fail(app: Sphinx, err: gate.GateError) -> None:
+    """Report bad input at its file and line, and fail the build."""
+    logger.warning(f"[d2lvi.gate] {err.code} {err.message}", location=f"{err.path}:{err.line}",
+                   type="d2lvi", subtype="gate")
+    app.statuscode = 1
+
+
 def run_gate(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``: compare each gated chapter's cached outputs with the stored ones."""
     if exception is not None or app.builder.format != "html":
@@ -46,22 +68,39 @@ def run_gate(app: Sphinx, exception: Exception | None) -> None:
                        "(the gate reads the execution cache)", type="d2lvi", subtype="gate")
         app.statuscode = 1
         return
+    try:
+        settings = _settings(app)
+    except gate.GateError as err:
+        _fail(app, err)
+        return
+    results = []
     for chapter in chapters:
         try:
-            stored, found = gate.divergences(chapter, False, _read_myst)
+            stored, found = gate.divergences(chapter, False, _read_myst, settings)
+        except gate.GateError as err:
+            _fail(app, err)
+            continue
         except FileNotFoundError as err:
             logger.warning(f"[d2lvi.gate] {err}", type="d2lvi", subtype="gate")
             app.statuscode = 1
             continue
+        located = gate.entries(chapter, found)
+        results.append(report.ChapterResult(str(chapter.source), str(chapter.expected), stored,
+                                            tuple(located)))
         if found:
             logger.warning("[d2lvi.gate] %d ô mã có đầu ra khác %s — nếu thay đổi là có chủ "
                            "đích, chạy `make update-outputs`\n%s", len(found),
-                           chapter.expected.name, gate.report(chapter, found),
+                           chapter.expected.name, gate.terminal(located),
                            type="d2lvi", subtype="gate")
             app.statuscode = 1
         else:
             logger.info(f"[d2lvi.gate] {chapter.source.name}: {stored} ô mã, "
                         "mọi đầu ra khớp kết quả đã lưu")
+    if results:
+        path = gate.write_report(Path(app.outdir).parent / "check", results,
+                                 "Cổng so sánh đầu ra (output gate)")
+        if any(r.entries for r in results):
+            logger.info(f"[d2lvi.gate] báo cáo HTML (HTML report): {path}")
 
 
 def reread_without_cache(app: Sphinx, env: Any, added: set[str], changed: set[str],
@@ -80,6 +119,9 @@ def reread_without_cache(app: Sphinx, env: Any, added: set[str], changed: set[st
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the gate."""
+    # Book-wide tolerances (README, "The output gate"); a cell's `:tolerance:` replaces the first.
+    app.add_config_value(compare.CONFIG_TEXT, None, "", [dict, str, int, float])
+    app.add_config_value(compare.CONFIG_FIGURE, None, "", [dict, str, int, float])
     app.connect("env-get-outdated", reread_without_cache)
     app.connect("build-finished", run_gate)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -23,8 +23,9 @@ import pytest
 from nbclient import NotebookClient
 
 from d2lvi.export.setup_cell import SETUP_TAG
-from d2lvi.outputs.store import cells_from_notebook, compare
-from d2lvi.outputs.store import parse as parse_outputs
+from d2lvi.outputs.compare import compare
+from d2lvi.outputs.gate import Chapter, stored_cells
+from d2lvi.outputs.store import cells_from_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "chapter_cnn" / "transposed-conv.ipynb"
@@ -137,8 +138,9 @@ def divergences_from_stored(nb: nbformat.NotebookNode) -> str:
     """The chapter cells whose outputs differ from the stored ones (setup cell dropped)."""
     chapter = nbformat.from_dict(nb)
     chapter.cells = [c for c in nb.cells if SETUP_TAG not in c.metadata.get("tags", [])]
-    stored = parse_outputs(STORED.read_text(encoding="utf-8"))
-    actual = cells_from_notebook(chapter)
+    stored_chapter = Chapter(STORED.with_name("transposed-conv.md"), STORED, Path("unused"))
+    stored = stored_cells(stored_chapter)  # figure files read too
+    actual = cells_from_notebook(chapter, stored_chapter.figures.name)
     assert len(actual) == 11
     return "\n".join(d.diff for d in compare(stored, actual))
 

@@ -22,9 +22,10 @@ from sphinx.application import Sphinx
 from d2lvi.export import config as export_config
 from d2lvi.export import notebook
 from d2lvi.export.setup_cell import SETUP_TAG
+from d2lvi.outputs.compare import compare
 from d2lvi.outputs.execute import execute
-from d2lvi.outputs.store import cells_from_notebook, compare
-from d2lvi.outputs.store import parse as parse_outputs
+from d2lvi.outputs.gate import Chapter, stored_cells
+from d2lvi.outputs.store import cells_from_notebook
 from d2lvi.source.pairs import parse as parse_pairs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -411,9 +412,9 @@ def test_notebook_in_the_project_venv_installs_nothing_and_gives_the_stored_outp
     assert texts[0].startswith("Sẵn sàng (ready): Python 3.11") and "pip" not in texts[0]
     without_setup = nbformat.from_dict(nb)
     without_setup.cells = [c for c in nb.cells if c is not setup]
-    stored = parse_outputs((ROOT / "chapter_cnn" / "transposed-conv.outputs.txt").read_text(
-        encoding="utf-8"))
-    divergences = compare(stored, cells_from_notebook(without_setup))
+    chapter = Chapter.at(ROOT / "chapter_cnn" / "transposed-conv.md")
+    stored = stored_cells(chapter)  # figure files read too
+    divergences = compare(stored, cells_from_notebook(without_setup, chapter.figures.name))
     assert divergences == [], "\n".join(d.diff for d in divergences)
 
 

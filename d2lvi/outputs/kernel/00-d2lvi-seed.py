@@ -4,11 +4,20 @@ The chapter's cells stay verbatim upstream, so the seeding happens here, in both
 build (MyST-NB) and `make check` (nbclient). It runs just before the first cell: between
 start-up and that cell the kernel's own machinery may draw from `random` a varying number
 of times, so seeding at start-up alone is not enough for byte-identical outputs.
+
+Figures are made byte-stable too, so that stored figure files change only when the figure
+does: matplotlib's SVG element ids are hashes salted with a random UUID unless
+``svg.hashsalt`` is set, and its SVG metadata carries the current date unless
+``SOURCE_DATE_EPOCH`` fixes it (read at save time).
 """
+
+import os
+
+os.environ["SOURCE_DATE_EPOCH"] = "0"
 
 
 def _d2lvi_seed_before_first_cell(*_args: object) -> None:
-    """Seed Python, NumPy and (when installed) MXNet, once."""
+    """Seed Python, NumPy and (when installed) MXNet, once; salt matplotlib's SVG ids."""
     import random
 
     import numpy
@@ -20,6 +29,12 @@ def _d2lvi_seed_before_first_cell(*_args: object) -> None:
 
         mxnet.random.seed(0)
     except ImportError:  # a kernel without MXNet
+        pass
+    try:
+        import matplotlib  # ~50 ms once NumPy is loaded; pyplot and the backend stay lazy
+
+        matplotlib.rcParams["svg.hashsalt"] = "d2lvi"
+    except ImportError:  # a kernel without matplotlib
         pass
     get_ipython().events.unregister("pre_run_cell", _d2lvi_seed_before_first_cell)  # noqa: F821
 
