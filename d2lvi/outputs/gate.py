@@ -40,7 +40,7 @@ def actual_cells(chapter: Chapter, fresh: bool,
 
     nb = (read or read_chapter)(chapter.source)
     if fresh:
-        nb = execute(nb, cwd=chapter.source.parent)
+        nb = execute(nb, cwd=chapter.source.parent, name=str(chapter.source))
     else:
         # The HTML was rendered from this jupyter-cache record (matched on code cells).
         from jupyter_cache import get_cache

@@ -1,10 +1,12 @@
 """Notebooks run in fresh Jupyter kernels, several at a time.
 
 Every notebook gets its own new kernel: a kernel shared by two sections would carry one's
-imports, globals, warning registry and random state into the other, and outputs would then
+globals, changed module state and random state into the other, and outputs would then
 depend on the order of execution. What a build pays once is the rest: one event loop drives
-all kernels (``workers`` at a time, one per core by default), and a worker hands its kernel
-over to shut down in the background while it starts the next one.
+all kernels (``workers`` at a time, one per core by default), a worker hands its kernel over
+to shut down in the background while it starts the next one, and when several notebooks
+run, their kernels are forked from one process that has imported IPython and the book's
+libraries once (``d2lvi.outputs.forks``, ``kernel_preload``).
 
 A kernel start can fail on a loaded machine (a port taken between choice and bind, a start
 slower than the timeout; nbclient then fails in its own clean-up with ``assert self.km is not
@@ -52,6 +54,8 @@ class Outcome:
     error: str | None = None  # one line; None when every cell ran (or errors were allowed)
     traceback: str = ""
     starts: int = 0  # kernel starts attempted
+    forked: bool = False  # whether the kernel was forked from the fork server
+    start_failed: bool = False  # no kernel could be started (``error`` says why)
     cell: int | None = None  # 0-based index of the failing cell, if a cell failed
 
     @property
@@ -67,7 +71,9 @@ class Settings:
     workers: int = 0  # 0: one per core
     start_timeout: int = START_TIMEOUT
     start_attempts: int = START_ATTEMPTS
+    preload: tuple[str, ...] = ()  # modules the fork server imports (none: no fork server)
     extra: dict[str, Any] = field(default_factory=dict)  # more NotebookClient options
+    log: Callable[[str], None] | None = None  # hears why kernels were not forked
 
     def pool_size(self, jobs: int) -> int:
         """How many kernels run at once for ``jobs`` notebooks."""
@@ -76,7 +82,11 @@ class Settings:
         return max(1, min(jobs, self.workers or cores))
 
 
-class KernelStartError(RuntimeError):
+class ExecutionError(RuntimeError):
+    """A notebook that could not be executed to its end (the message is one line)."""
+
+
+class KernelStartError(ExecutionError):
     """A kernel that did not start, after every attempt (the message is one line)."""
 
 
@@ -85,7 +95,8 @@ def settings_from(config: dict[str, Any]) -> Settings:
     return Settings(workers=int(config.get("execution_workers", 0)),
                     start_timeout=int(config.get("kernel_start_timeout", START_TIMEOUT)),
                     start_attempts=max(1, int(config.get("kernel_start_attempts",
-                                                         START_ATTEMPTS))))
+                                                         START_ATTEMPTS))),
+                    preload=tuple(config.get("kernel_preload", ())))
 
 
 def execute_all(jobs: list[Job], settings: Settings = Settings(),
@@ -110,22 +121,41 @@ async def _execute_all(jobs: list[Job], settings: Settings,
     queue = list(enumerate(jobs))
     outcomes: list[Outcome | None] = [None] * len(jobs)
     shutdowns: list[asyncio.Task[None]] = []
+    forks = start_forks(settings) if len(jobs) > 1 else None
 
     async def worker() -> None:
         while queue:
             index, job = queue.pop(0)
-            outcome = await run_job(job, settings, shutdowns)
+            outcome = await run_job(job, settings, shutdowns, forks)
             outcomes[index] = outcome
             if on_done is not None:
                 on_done(outcome)
 
-    await asyncio.gather(*(worker() for _ in range(settings.pool_size(len(jobs)))))
-    await asyncio.gather(*shutdowns, return_exceptions=True)
+    try:
+        await asyncio.gather(*(worker() for _ in range(settings.pool_size(len(jobs)))))
+        await asyncio.gather(*shutdowns, return_exceptions=True)
+    finally:
+        if forks is not None:
+            forks.close()
     return [o for o in outcomes if o is not None]
 
 
+def start_forks(settings: Settings) -> Any:
+    """The build's fork server, or None (no preload configured, or it refused)."""
+    if not settings.preload:
+        return None
+    from d2lvi.outputs.forks import ForkServerError, KernelForks
+
+    try:
+        return KernelForks(list(settings.preload))
+    except (ForkServerError, OSError) as err:
+        if settings.log is not None:
+            settings.log(f"kernel mới cho từng mục, không fork (kernels not forked): {err}")
+        return None
+
+
 async def run_job(job: Job, settings: Settings,
-                  shutdowns: list[asyncio.Task[None]] | None = None) -> Outcome:
+                  shutdowns: list[asyncio.Task[None]] | None = None, forks: Any = None) -> Outcome:
     """Execute one notebook in a new kernel; its shutdown is left to ``shutdowns`` if given."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
@@ -139,9 +169,10 @@ async def run_job(job: Job, settings: Settings,
     outcome = Outcome(job, nb)
     started = time.perf_counter()
     try:
-        outcome.starts = await start_kernel(client, job.name, settings)
+        outcome.starts, outcome.forked = await start_kernel(client, job.name, settings, forks)
     except KernelStartError as err:
         outcome.starts = settings.start_attempts
+        outcome.start_failed = True
         outcome.error = str(err)
         outcome.seconds = time.perf_counter() - started
         return outcome
@@ -161,15 +192,25 @@ async def run_job(job: Job, settings: Settings,
     return outcome
 
 
-async def start_kernel(client: Any, name: str, settings: Settings) -> int:
-    """Start ``client``'s kernel and connect to it, retrying; how many starts it took."""
+async def start_kernel(client: Any, name: str, settings: Settings,
+                       forks: Any = None) -> tuple[int, bool]:
+    """Start ``client``'s kernel and connect to it, retrying; starts taken, and whether forked.
+
+    The first attempt forks the kernel when a fork server is given and the kernelspec is
+    this interpreter's ipykernel; a retry always starts a new process.
+    """
     last = ""
     for attempt in range(1, settings.start_attempts + 1):
+        forked = False
         try:
             client.km = client.create_kernel_manager()
+            if forks is not None and attempt == 1:
+                from d2lvi.outputs.forks import attach
+
+                forked = attach(client.km, forks)
             await client.async_start_new_kernel()
             await client.async_start_new_kernel_client()
-            return attempt
+            return attempt, forked
         except Exception as err:  # noqa: BLE001 - any failure to start is retried the same way
             last = _one_line(err) or type(err).__name__
             await discard_kernel(client)

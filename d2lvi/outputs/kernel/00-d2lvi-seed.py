@@ -4,7 +4,18 @@ The chapter's cells stay verbatim upstream, so the seeding happens here, in both
 build (MyST-NB) and `make check` (nbclient). It runs just before the first cell: between
 start-up and that cell the kernel's own machinery may draw from `random` a varying number
 of times, so seeding at start-up alone is not enough for byte-identical outputs.
+
+Math libraries run one thread per kernel (the build runs one kernel per core): set before
+any cell imports them, as in the kernels forked from d2lvi.outputs.forks (THREADS there),
+where MXNet allows a forked process one OpenMP thread. A reduction then adds in the same
+order whichever way its kernel was started.
 """
+
+import os as _d2lvi_os
+
+_d2lvi_os.environ.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                          "MKL_NUM_THREADS": "1"})
+del _d2lvi_os
 
 
 def _d2lvi_seed_before_first_cell(*_args: object) -> None:
