@@ -14,7 +14,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from d2lvi.outputs import gate
+from d2lvi.outputs import gate, verdicts
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +46,13 @@ def run_gate(app: Sphinx, exception: Exception | None) -> None:
                        "(the gate reads the execution cache)", type="d2lvi", subtype="gate")
         app.statuscode = 1
         return
+    # Passes are remembered while source, stored outputs and cache record stay the same: a
+    # one-page edit gates that page, not the whole book (d2lvi.outputs.verdicts).
+    memos: dict[Path, verdicts.Verdicts] = {}
     for chapter in chapters:
+        memo = memos.setdefault(chapter.cache, verdicts.Verdicts(chapter.cache))
         try:
-            stored, found = gate.divergences(chapter, False, _read_myst)
+            stored, found = verdicts.divergences(chapter, _read_myst, memo)
         except FileNotFoundError as err:
             logger.warning(f"[d2lvi.gate] {err}", type="d2lvi", subtype="gate")
             app.statuscode = 1
@@ -62,6 +66,8 @@ def run_gate(app: Sphinx, exception: Exception | None) -> None:
         else:
             logger.info(f"[d2lvi.gate] {chapter.source.name}: {stored} ô mã, "
                         "mọi đầu ra khớp kết quả đã lưu")
+    for memo in memos.values():
+        memo.save()
 
 
 def reread_without_cache(app: Sphinx, env: Any, added: set[str], changed: set[str],
