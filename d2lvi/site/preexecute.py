@@ -112,7 +112,7 @@ def pre_execute(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
         """Log each section as its kernel finishes."""
         record = getattr(app, "d2lvi_record", None)
         if record is not None:
-            record.executed(name(section), outcome)
+            record.executed_notebook(name(section), outcome)
         cells = sum(1 for c in section.nb.cells if c.cell_type == "code")
         retried = f", kernel khởi động {outcome.starts} lần" if outcome.starts > 1 else ""
         if outcome.ok:
