@@ -164,10 +164,10 @@ def _before_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> Non
     record = getattr(app, "d2lvi_record", None)
     if record is not None:
         record.read = list(docnames)
-    # toc_fignumbers/toc_secnumbers are replaced, not changed, when numbers are assigned.
+    # Shallow copies: reading a page drops its entry; numbering replaces the whole dicts.
     app.d2lvi_snapshot = Snapshot({d: _title(env, d) for d in docnames},
-                                  _labels(env, set(docnames)), env.toc_fignumbers,
-                                  env.toc_secnumbers)
+                                  _labels(env, set(docnames)), dict(env.toc_fignumbers),
+                                  dict(env.toc_secnumbers))
 
 
 def _walk_skeletons(app: Sphinx, env: BuildEnvironment) -> list[str]:
