@@ -1,7 +1,9 @@
 """Page weight: the HTML plus every asset the browser actually loads, from its network log.
 
 ``python -m d2lvi.build.weight [--build-dir _build/html] [PAGE]`` serves the built book on
-127.0.0.1, opens the page in Chromium and prints a table (uncompressed body sizes).
+127.0.0.1 as a static host would (pre-compressed siblings to a browser that accepts them),
+opens the page in Chromium and prints a table: the bytes each response sent, and its size
+once decoded.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ DEFAULT_PAGE = "chapter_cnn/transposed-conv.html"
 
 @dataclass(frozen=True)
 class Weight:
-    """What a page costs: total bytes, number of requests, and the requests that left."""
+    """What a page costs: bytes sent, bytes once decoded, requests, and requests that left."""
 
+    sent: int
     total: int
     requests: int
     outside: tuple[str, ...]
@@ -30,7 +33,7 @@ def weigh(resources: Iterable[Resource]) -> Weight:
     """Sum the body sizes and count the requests, noting any that left 127.0.0.1."""
     items = list(resources)
     outside = tuple(r.url for r in items if not is_local(r.url))
-    return Weight(sum(r.size for r in items), len(items), outside)
+    return Weight(sum(r.sent for r in items), sum(r.size for r in items), len(items), outside)
 
 
 def _short(url: str) -> str:
@@ -40,21 +43,23 @@ def _short(url: str) -> str:
 
 
 def table(resources: Iterable[Resource], top: int | None = None) -> str:
-    """A plain-text table of the responses, biggest first, with the total."""
-    items = sorted(resources, key=lambda r: r.size, reverse=True)
+    """A plain-text table of the responses, biggest first (bytes sent), with the totals."""
+    items = sorted(resources, key=lambda r: (r.sent, r.size), reverse=True)
     weight = weigh(items)
     shown = items if top is None else items[:top]
     width = max([len(_short(r.url)) for r in shown] + [5])
-    lines = [f"{'bytes':>9}  {'share':>5}  {'asset':<{width}}  type"]
+    lines = [f"{'sent':>9}  {'share':>5}  {'decoded':>9}  {'asset':<{width}}  type"]
     for r in shown:
-        share = 100 * r.size / weight.total if weight.total else 0
-        lines.append(f"{r.size:>9,}  {share:>4.1f}%  {_short(r.url):<{width}}  "
+        share = 100 * r.sent / weight.sent if weight.sent else 0
+        lines.append(f"{r.sent:>9,}  {share:>4.1f}%  {r.size:>9,}  {_short(r.url):<{width}}  "
                      f"{r.content_type.split(';')[0]}")
     if len(shown) < len(items):
-        rest = sum(r.size for r in items[len(shown):])
-        lines.append(f"{rest:>9,}  {'':>5}  ({len(items) - len(shown)} more)")
-    lines.append(f"{weight.total:>9,}  total, {weight.requests} requests "
-                 f"({weight.total / 1024:.0f} KiB)")
+        rest = items[len(shown):]
+        lines.append(f"{sum(r.sent for r in rest):>9,}  {'':>5}  {sum(r.size for r in rest):>9,}"
+                     f"  ({len(rest)} more)")
+    lines.append(f"{weight.sent:>9,}  {'':>5}  {weight.total:>9,}  total, {weight.requests} "
+                 f"requests ({weight.sent / 1024:.0f} KiB sent, {weight.total / 1024:.0f} KiB "
+                 "decoded)")
     for url in weight.outside:
         lines.append(f"OUTSIDE 127.0.0.1: {url}")
     return "\n".join(lines)
@@ -88,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrowserMissingError as error:
         print(error)
         return 2
-    print(f"{args.page} (uncompressed bodies, as loaded by Chromium)")
+    print(f"{args.page} (as loaded by Chromium: bytes sent, and decoded)")
     print(table(resources, args.top))
     return 1 if weigh(resources).outside else 0
 

@@ -17,6 +17,7 @@ again the notebook's outcome says so in one line naming it.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import time
@@ -107,12 +108,23 @@ def execute_all(jobs: list[Job], settings: Settings = Settings(),
     """
     if not jobs:
         return []
-    loop = asyncio.new_event_loop()
+
+    def run() -> list[Outcome]:
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(_execute_all(jobs, settings, on_done))
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
     try:
-        return loop.run_until_complete(_execute_all(jobs, settings, on_done))
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return run()
+    # Called from inside a running event loop (Jupyter, Playwright's sync API): ours runs in
+    # a thread of its own.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
 
 
 async def _execute_all(jobs: list[Job], settings: Settings,
