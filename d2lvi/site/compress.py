@@ -4,12 +4,12 @@ Static hosts send compressed files to browsers that accept them, either compress
 fly (GitHub Pages: gzip) or serving the pre-compressed sibling (``file.br``, ``file.gz``; e.g.
 nginx ``gzip_static``/``brotli_static``, Netlify, Caddy ``precompressed``). The theme's
 stylesheet (400 KB), scripts and the pages are text that compresses 5–8×, so the book's
-siblings are written at build time, at the best ratio: Brotli 11 for the static assets,
-which seldom change and are compressed once; Brotli 5 for the pages, rewritten at each
-edit; gzip 9 (no time stamp: rebuilds stay byte-identical) for clients without Brotli. A
-file whose content did not change since its siblings were written is not compressed again
-(Sphinx copies the theme's files anew in every build). The local test server
-(``d2lvi.build.browser``) serves the siblings the way those hosts do.
+siblings are written at build time: Brotli at quality 5 (as fast as gzip; quality 11
+saves another 15% but costs ~8 s of a cold build) and gzip 9 (no time stamp: rebuilds stay
+byte-identical) for clients without Brotli. Source maps are left alone (no page loads
+them). A file whose content did not change since its siblings were written is not
+compressed again (Sphinx copies the theme's files anew in every build). The local test
+server (``d2lvi.build.browser``) serves the siblings the way those hosts do.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from sphinx.application import Sphinx
 
 from d2lvi.site.pagememo import PageMemo
 
-SUFFIXES = {".html", ".css", ".js", ".svg", ".json", ".txt", ".xml", ".map", ".ipynb"}
+SUFFIXES = {".html", ".css", ".js", ".svg", ".json", ".txt", ".xml", ".ipynb"}
 # Below this size a compressed response saves less than its headers cost.
 MIN_SIZE = 1024
-PAGE_QUALITY, ASSET_QUALITY = 5, 11
+QUALITY = 5
 
 
 def compressible(path: Path) -> bool:
@@ -71,9 +71,7 @@ def compress_site(outdir: Path, memo_path: Path) -> int:
                 if sibling.stat().st_mtime_ns < mtime:
                     os.utime(sibling, ns=(mtime, mtime))
             continue
-        data = path.read_bytes()
-        static = key.startswith("_static/") or key.startswith("_images/")
-        write_siblings(path, data, ASSET_QUALITY if static else PAGE_QUALITY)
+        write_siblings(path, path.read_bytes(), QUALITY)
         written += 1
     for stale in outdir.rglob("*.br"):  # siblings of files gone (a page removed)
         if not stale.with_suffix("").exists():
