@@ -77,17 +77,19 @@ def skeleton(node: nodes.Element) -> nodes.Element | None:
         if not isinstance(child, nodes.Element):
             continue
         if labelled and isinstance(child, (nodes.caption, nodes.title)):
-            kept.append(child.deepcopy())
+            kept.append(child.__class__("", child.astext()))  # only its text is read
         elif labelled and isinstance(child, nodes.literal_block) and not child.get("ids"):
             kept.append(nodes.literal_block())
         elif (part := skeleton(child)) is not None:
             kept.append(part)
     if not own and not kept and not isinstance(node, nodes.document):
         return None
-    # The root becomes a plain element: a document carries settings and a reporter.
-    copy = nodes.Element() if isinstance(node, nodes.document) else node.copy()
-    copy.extend(kept)
-    return copy
+    # New nodes, not copies: a copy keeps a reference to the whole document, which the
+    # pickled environment would then carry. The root is a plain element.
+    bare = nodes.Element() if isinstance(node, nodes.document) else node.__class__(
+        "", **{k: v for k, v in node.attributes.items() if v})
+    bare.extend(kept)
+    return bare
 
 
 class BookCollector(EnvironmentCollector):
@@ -232,4 +234,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", _note_written)
     app.connect("build-finished", _save_record, priority=990)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True,
-            "env_version": 1}
+            "env_version": 2}
