@@ -10,9 +10,10 @@ this step cannot prepare is simply left to MyST-NB. Kernel settings come from
 ``[tool.d2lvi]`` of pyproject.toml (``execution_workers``, ``kernel_start_timeout``,
 ``kernel_start_attempts``).
 
-A failing cell stops the build with one located line per failing section (no traceback,
-nothing cached), as ``nb_execution_raise_on_error`` asks; without that option the failures
-are left to MyST-NB, which reports them its own way.
+A failing cell stops the build with one located line per failing section, nothing cached,
+as ``nb_execution_raise_on_error`` asks (``python -m d2lvi build`` prints no traceback
+after those lines); without that option the failures are left to MyST-NB, which reports
+them its own way.
 """
 
 from __future__ import annotations
