@@ -114,8 +114,8 @@ def book_scale(sizes: list[int], runs: int, workdir: Path) -> dict[int, tuple[Si
 
 def table(results: dict[int, tuple[Side, Side]], runs: int) -> str:
     """The results as a Markdown table: medians, ratios to the peer and to the own cold build."""
-    lines = [f"{runs} runs each, medians; d2lvi = `make html`, peer = plain `jupyter-book "
-             "build` with its execution cache.", "",
+    lines = [f"{runs} runs each, medians (min–max); d2lvi = `make html`, peer = plain "
+             "`jupyter-book build` with its execution cache.", "",
              "| sections | scenario | d2lvi (s) | peer (s) | d2lvi / peer | d2lvi / own cold "
              "| cells executed (d2lvi / peer) |", "|---:|---|---:|---:|---:|---:|---|"]
     for size, (ours, peer) in results.items():
@@ -123,9 +123,16 @@ def table(results: dict[int, tuple[Side, Side]], runs: int) -> str:
         for scenario in SCENARIOS:
             mine, theirs = ours.median(scenario), peer.median(scenario)
             cells = f"{_cells(ours.cells[scenario])} / {_cells(peer.cells[scenario])}"
-            lines.append(f"| {size} | {scenario} | {mine:.2f} | {theirs:.2f} | "
-                         f"{mine / theirs:.2f} | {mine / cold:.2f} | {cells} |")
+            lines.append(f"| {size} | {scenario} | {_spread(ours, scenario)} | "
+                         f"{_spread(peer, scenario)} | {mine / theirs:.2f} | {mine / cold:.2f} "
+                         f"| {cells} |")
     return "\n".join(lines)
+
+
+def _spread(side: Side, scenario: str) -> str:
+    """A scenario's median with its range."""
+    seconds = side.seconds[scenario]
+    return f"{side.median(scenario):.2f} ({min(seconds):.2f}–{max(seconds):.2f})"
 
 
 def _cells(counts: list[int]) -> str:

@@ -21,6 +21,7 @@ import concurrent.futures
 import contextlib
 import os
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -194,6 +195,9 @@ async def run_job(job: Job, settings: Settings,
         outcome.cell = _failed_cell(nb)
         outcome.traceback = str(err)
         outcome.error = _one_line(err)
+    except Exception as err:  # noqa: BLE001 - a kernel that died mid-way fails its job only
+        outcome.traceback = "".join(traceback.format_exception(err))
+        outcome.error = f"kernel dừng giữa chừng (kernel died): {_one_line(err)}"
     finally:
         outcome.seconds = time.perf_counter() - started
         done = asyncio.ensure_future(stop_kernel(client))

@@ -114,3 +114,12 @@ def test_a_failing_cell_is_one_line_with_the_cell_and_the_error(tmp_path: Path) 
     assert outcome.cell == 1
     assert outcome.error == "NameError: name 'undefined_name' is not defined"
     assert "undefined_name" in outcome.traceback
+
+
+def test_a_kernel_that_dies_mid_way_fails_its_notebook_only(tmp_path: Path) -> None:
+    jobs = [Job("dies", notebook("import os", "os._exit(1)", "1 + 1"), tmp_path),
+            Job("lives", notebook("1 + 1"), tmp_path)]
+    dies, lives = execute_all(jobs, Settings(workers=2))
+    assert not dies.ok and not dies.start_failed
+    assert dies.error.startswith("kernel dừng giữa chừng (kernel died): ")
+    assert lives.ok and result(lives.nb, 0) == "2"
