@@ -158,9 +158,10 @@ test: $(VENV)/.stamp system-deps pdf-deps assets
 weight: html system-deps
 	$(PY) -m d2lvi.build.weight --build-dir $(BUILD)/html
 
-# Build-speed benchmark: medians of several runs, each as a ratio to a cold build.
+# Build-speed benchmark: books of 1, 8 and 30 sections built by d2lvi and by plain Jupyter Book
+# (medians, ratios within one run; ~15 min). ARGS=--loop: the one-section edit loop instead.
 bench: $(VENV)/.stamp $(LINT_VENV)/.stamp assets
-	$(PY) -m d2lvi.build.bench --runs 5
+	$(PY) -m d2lvi.build.bench $(ARGS)
 
 clean:
 	-test ! -x $(PY) || $(PY) -m d2lvi server stop

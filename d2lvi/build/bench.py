@@ -1,5 +1,8 @@
-"""Benchmark of the build loop (``make bench``): medians of several runs, as ratios to a cold build.
+"""Build benchmarks (``make bench``): medians of several runs, as ratios within one run.
 
+By default the book-scale benchmark (``d2lvi.build.benchbook``): books of 1, 8 and 30
+sections built by d2lvi and by plain Jupyter Book. ``--loop``: the one-section edit loop
+(with and without the build server, lint, ``make check``, the cells as a plain script).
 Every scenario runs in a scratch copy of the book's sources that shares the project's
 installed environments, so the numbers measure building, not installing.
 """
@@ -165,17 +168,37 @@ def table(results: list[Result], runs: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run every scenario and print the table."""
+    """Run the book-scale benchmark (default) or the one-section loop, and print the table."""
     parser = argparse.ArgumentParser(prog="python -m d2lvi.build.bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="1,8,30",
+                        help="book sizes (sections) of the book-scale benchmark")
+    parser.add_argument("--loop", action="store_true",
+                        help="instead: the one-section edit loop (server on/off, lint, check)")
     ns = parser.parse_args(argv)
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="d2lvi-bench-") as tmp:
-        book = copy_book(Path(tmp))
-        try:
-            results = scenarios(book, ns.runs)
-        finally:
-            stop(socket_path(book))
-    print(table(results, ns.runs))
+        if ns.loop:
+            book = copy_book(Path(tmp) / "book")
+            try:
+                text = table(scenarios(book, ns.runs), ns.runs)
+            finally:
+                stop(socket_path(book))
+        else:
+            from d2lvi.build import benchbook
+
+            sizes = [int(s) for s in ns.sizes.split(",")]
+            try:
+                results = benchbook.book_scale(sizes, ns.runs, Path(tmp))
+            finally:
+                for size in sizes:
+                    stop(socket_path(Path(tmp) / f"d2lvi-{size}"))
+            text = (f"Machine: {machine()}.\n\n{benchbook.table(results, ns.runs)}\n\n"
+                    f"{benchbook.targets(results)}")
+    after = os.getloadavg()
+    print(text)
+    print(f"\nLoad average (1, 5, 15 min) before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "
+          f"after: {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}")
     return 0
 
 

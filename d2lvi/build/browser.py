@@ -38,19 +38,71 @@ class BrowserMissingError(RuntimeError):
 
 @dataclass(frozen=True)
 class Resource:
-    """One response the browser received: its URL, status, MIME type and body size."""
+    """One response the browser received: URL, status, MIME type, body size as received
+    (``transferred``: compressed when the server sent it so) and decoded (``size``)."""
 
     url: str
     status: int
     content_type: str
     size: int
+    transferred: int = -1  # -1: unknown, counted as ``size``
+
+    @property
+    def sent(self) -> int:
+        """The bytes of the body that crossed the network."""
+        return self.size if self.transferred < 0 else self.transferred
+
+
+# Pre-compressed siblings (d2lvi.site.compress), best first, as static hosts serve them.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+def accepted_encodings(header: str) -> set[str]:
+    """The content codings an ``Accept-Encoding`` header accepts (``q=0`` refuses one)."""
+    accepted = set()
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            weight = float(q)
+        except ValueError:
+            weight = 1.0
+        if name and weight > 0:
+            accepted.add(name.strip().lower())
+    return accepted
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    """Static files without a log line per request."""
+    """Static files without a log line per request, pre-compressed when the browser accepts.
+
+    Like nginx's ``gzip_static``/``brotli_static`` or Caddy's ``precompressed``: for a file
+    ``x`` with a sibling ``x.br`` (or ``x.gz``) no older than it, a browser accepting that
+    coding gets the sibling with ``Content-Encoding``; any other client gets ``x`` itself.
+    """
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
         """Stay silent: test output is for failures."""
+
+    def send_head(self) -> Any:
+        """The response head, for a compressed sibling when one is fresh and accepted."""
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        accepted = accepted_encodings(self.headers.get("Accept-Encoding", ""))
+        for coding, suffix in ENCODINGS:
+            sibling = path + suffix
+            if coding in accepted and os.path.isfile(sibling) and os.path.isfile(path) and (
+                    os.stat(sibling).st_mtime_ns >= os.stat(path).st_mtime_ns):
+                body = open(sibling, "rb")  # noqa: SIM115 - closed by the base handler
+                size = os.fstat(body.fileno()).st_size
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(path))
+                self.send_header("Content-Encoding", coding)
+                self.send_header("Content-Length", str(size))
+                self.send_header("Vary", "Accept-Encoding")
+                self.end_headers()
+                return body
+        return super().send_head()
 
 
 @contextmanager
@@ -95,8 +147,12 @@ def record(page: Any, url: str) -> list[Resource]:
             size = len(response.body())
         except Exception:  # redirects and aborted loads have no body
             size = 0
+        try:
+            transferred = int(request.sizes()["responseBodySize"])
+        except Exception:  # no timing for this request: count the decoded size
+            transferred = -1
         resources.append(Resource(request.url, response.status,
-                                  response.headers.get("content-type", ""), size))
+                                  response.headers.get("content-type", ""), size, transferred))
 
     def on_failed(request: Any) -> None:
         resources.append(Resource(request.url, 0, "(failed)", 0))

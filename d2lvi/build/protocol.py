@@ -141,7 +141,24 @@ def run_jupyter_book(args: list[str]) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except Exception:  # noqa: BLE001 - reported as the interpreter would, then exit status 1
-        sys.excepthook(*sys.exc_info())
+    except Exception as err:  # noqa: BLE001 - reported as the interpreter would, then status 1
+        if _reported(err):
+            print(err, file=sys.stderr)  # Jupyter Book's "look above for the cause" box
+        else:
+            sys.excepthook(*sys.exc_info())
         return 1
     return 0
+
+
+def _reported(err: BaseException) -> bool:
+    """Whether the build stopped on an error the book's extensions reported line by line.
+
+    (Failing cells: each was logged with its file and line; a traceback would bury them.)
+    """
+    from d2lvi.site.preexecute import CellExecutionFailedError
+
+    while err is not None:
+        if isinstance(err, CellExecutionFailedError):
+            return True
+        err = err.__cause__ or err.__context__
+    return False

@@ -1,8 +1,9 @@
 """Page weight: the HTML plus every asset the browser actually loads, from its network log.
 
 ``python -m d2lvi.build.weight [--build-dir _build/html] [PAGE...]`` serves the built book on
-127.0.0.1, opens each page (default: every section of the book) in Chromium and prints its
-table (uncompressed body sizes), then one line per page.
+127.0.0.1 as a static host would (pre-compressed siblings to a browser that accepts them),
+opens each page (default: every section of the book) in Chromium and prints its table: the
+bytes each response sent, and its size once decoded; then one line per page.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ DEFAULT_PAGE = "chapter_cnn/transposed-conv.html"
 
 @dataclass(frozen=True)
 class Weight:
-    """What a page costs: total bytes, number of requests, and the requests that left."""
+    """What a page costs: bytes sent, bytes once decoded, requests, and requests that left."""
 
+    sent: int
     total: int
     requests: int
     outside: tuple[str, ...]
@@ -31,7 +33,7 @@ def weigh(resources: Iterable[Resource]) -> Weight:
     """Sum the body sizes and count the requests, noting any that left 127.0.0.1."""
     items = list(resources)
     outside = tuple(r.url for r in items if not is_local(r.url))
-    return Weight(sum(r.size for r in items), len(items), outside)
+    return Weight(sum(r.sent for r in items), sum(r.size for r in items), len(items), outside)
 
 
 def _short(url: str) -> str:
@@ -41,21 +43,23 @@ def _short(url: str) -> str:
 
 
 def table(resources: Iterable[Resource], top: int | None = None) -> str:
-    """A plain-text table of the responses, biggest first, with the total."""
-    items = sorted(resources, key=lambda r: r.size, reverse=True)
+    """A plain-text table of the responses, biggest first (bytes sent), with the totals."""
+    items = sorted(resources, key=lambda r: (r.sent, r.size), reverse=True)
     weight = weigh(items)
     shown = items if top is None else items[:top]
     width = max([len(_short(r.url)) for r in shown] + [5])
-    lines = [f"{'bytes':>9}  {'share':>5}  {'asset':<{width}}  type"]
+    lines = [f"{'sent':>9}  {'share':>5}  {'decoded':>9}  {'asset':<{width}}  type"]
     for r in shown:
-        share = 100 * r.size / weight.total if weight.total else 0
-        lines.append(f"{r.size:>9,}  {share:>4.1f}%  {_short(r.url):<{width}}  "
+        share = 100 * r.sent / weight.sent if weight.sent else 0
+        lines.append(f"{r.sent:>9,}  {share:>4.1f}%  {r.size:>9,}  {_short(r.url):<{width}}  "
                      f"{r.content_type.split(';')[0]}")
     if len(shown) < len(items):
-        rest = sum(r.size for r in items[len(shown):])
-        lines.append(f"{rest:>9,}  {'':>5}  ({len(items) - len(shown)} more)")
-    lines.append(f"{weight.total:>9,}  total, {weight.requests} requests "
-                 f"({weight.total / 1024:.0f} KiB)")
+        rest = items[len(shown):]
+        lines.append(f"{sum(r.sent for r in rest):>9,}  {'':>5}  {sum(r.size for r in rest):>9,}"
+                     f"  ({len(rest)} more)")
+    lines.append(f"{weight.sent:>9,}  {'':>5}  {weight.total:>9,}  total, {weight.requests} "
+                 f"requests ({weight.sent / 1024:.0f} KiB sent, {weight.total / 1024:.0f} KiB "
+                 "decoded)")
     for url in weight.outside:
         lines.append(f"OUTSIDE 127.0.0.1: {url}")
     return "\n".join(lines)
@@ -109,12 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         print(error)
         return 2
     for page, resources in measured.items():
-        print(f"{page} (uncompressed bodies, as loaded by Chromium)")
+        print(f"{page} (as loaded by Chromium: bytes sent, and decoded)")
         print(table(resources, args.top) + "\n")
     width = max(len(p) for p in pages)
     for page, resources in measured.items():
         weight = weigh(resources)
-        print(f"{page:<{width}}  {weight.total / 1024:8.1f} KiB  {weight.requests:3d} requests")
+        print(f"{page:<{width}}  {weight.sent / 1024:7.1f} KiB sent  "
+              f"{weight.total / 1024:7.1f} KiB decoded  {weight.requests:3d} requests")
     return 1 if any(weigh(r).outside for r in measured.values()) else 0
 
 

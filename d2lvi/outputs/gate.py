@@ -156,7 +156,7 @@ def actual_cells(chapter: Chapter, fresh: bool,
     nb = (read or read_chapter)(chapter.source)
     _check_options(chapter, nb)  # before executing: bad input costs no kernel run
     if fresh:
-        nb = execute(nb, cwd=chapter.source.parent)
+        nb = execute(nb, cwd=chapter.source.parent, name=str(chapter.source))
     else:
         # The HTML was rendered from this jupyter-cache record (matched on code cells).
         from jupyter_cache import get_cache

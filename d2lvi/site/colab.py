@@ -25,7 +25,7 @@ from sphinx.util.osutil import relative_uri
 from d2lvi.export.config import BookConfig, NotebookError, colab_url, github_repository
 
 logger = logging.getLogger(__name__)
-CSS_FILE = "d2lvi-colab.css"
+STYLE_ID = "d2lvi-colab"
 
 # Decorative icons (the link text says everything): no external image, no CDN badge.
 COLAB_ICON = (
@@ -148,18 +148,16 @@ def insert_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     section.insert(index, raw)
 
 
-def add_css(app: Sphinx) -> None:
-    """``builder-inited``: link the buttons' stylesheet."""
-    if app.builder.format == "html":
-        app.add_css_file(CSS_FILE)
+def inline_css(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
+               doctree: Any) -> None:
+    """``html-page-context``: the buttons' few rules in the head of the pages that show them.
 
-
-def write_css(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: write the buttons' stylesheet into the output."""
-    if exception is None and app.builder.format == "html":
-        static = Path(app.outdir) / "_static"
-        static.mkdir(parents=True, exist_ok=True)
-        (static / CSS_FILE).write_text(CSS, encoding="utf-8")
+    (Inline rather than a stylesheet: one request fewer for 0.6 KB.)
+    """
+    if 'class="d2lvi-notebook-links"' in context.get("body", ""):
+        css = " ".join(line.strip() for line in CSS.splitlines())
+        style = f'<style id="{STYLE_ID}">{css}</style>'
+        context["metatags"] = context.get("metatags", "") + "\n" + style
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -171,8 +169,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
                          "Mở trong Colab: tải sổ tay về, rồi chọn File → Upload notebook "
                          "(Tệp → Tải sổ tay lên).", "html", [str])
     app.connect("config-inited", choose_repository)
-    app.connect("builder-inited", add_css)
     app.connect("doctree-read", register_notebook)
     app.connect("doctree-resolved", insert_links)
-    app.connect("build-finished", write_css)
+    app.connect("html-page-context", inline_css)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

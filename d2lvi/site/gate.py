@@ -17,7 +17,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from d2lvi.outputs import compare, gate, report
+from d2lvi.outputs import compare, gate, report, verdicts
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +74,13 @@ def run_gate(app: Sphinx, exception: Exception | None) -> None:
         _fail(app, err)
         return
     results = []
+    # Passes are remembered while source, stored outputs, figures, cache record and settings
+    # stay the same: a one-page edit gates that page, not the whole book (outputs.verdicts).
+    memos: dict[Path, verdicts.Verdicts] = {}
     for chapter in chapters:
+        memo = memos.setdefault(chapter.cache, verdicts.Verdicts(chapter.cache, settings))
         try:
-            stored, found = gate.divergences(chapter, False, _read_myst, settings)
+            stored, found = verdicts.divergences(chapter, _read_myst, memo, settings)
         except gate.GateError as err:
             _fail(app, err)
             continue
@@ -96,6 +100,8 @@ def run_gate(app: Sphinx, exception: Exception | None) -> None:
         else:
             logger.info(f"[d2lvi.gate] {chapter.source.name}: {stored} ô mã, "
                         "mọi đầu ra khớp kết quả đã lưu")
+    for memo in memos.values():
+        memo.save()
     if results:
         path = gate.write_report(Path(app.outdir).parent / "check", results,
                                  "Cổng so sánh đầu ra (output gate)")

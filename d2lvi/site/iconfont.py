@@ -5,8 +5,9 @@ the icons in use are collected — ``fa-NAME`` classes in the written pages and 
 scripts, and icon characters its stylesheets use outside Font Awesome's own class list
 (admonitions, link icons…) — and fontTools writes the subset to ``_static/`` (a few KB).
 ``_templates/layout.html`` declares it after the theme's stylesheet, so it replaces the full
-font, which is then never fetched. Pages are scanned, not only those written in this build, so
-an incremental build keeps the icons of the pages it did not rewrite.
+font, which is then never fetched. Every page counts, not only those written in this build, so
+an incremental build keeps the icons of the pages it did not rewrite; what each page names is
+remembered until the page changes (``d2lvi.site.pagememo``), so only rewritten pages are read.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+
+from d2lvi.site.pagememo import PageMemo
 
 logger = logging.getLogger(__name__)
 # Written next to the theme's files; the template names it when the extension is on.
@@ -109,6 +112,11 @@ def _read(paths: Iterable[Path]) -> list[str]:
     return [p.read_text(encoding="utf-8", errors="replace") for p in paths]
 
 
+def _icon_names(path: Path) -> list[str]:
+    """The ``fa-NAME`` names a built file mentions."""
+    return sorted(set(NAME.findall(path.read_text(encoding="utf-8", errors="replace"))))
+
+
 def _css_icons_memo(paths: list[Path], memo_dir: Path) -> tuple[dict[str, int], set[int]]:
     """``css_icons`` of the built stylesheets, reused while none of them changed.
 
@@ -142,10 +150,14 @@ def _subset_icons(app: Sphinx, exception: Exception | None) -> None:
                              "phông Font Awesome solid của theme, trong _static")
     # Font Awesome's own script lists every icon name: it is not loaded (layout.html).
     scripts = [p for p in sorted(static.rglob("*.js")) if "fontawesome" not in p.name]
-    texts = _read(sorted(outdir.rglob("*.html"))) + _read(scripts)
+    # The icon names of each page and script, read again only where the file changed.
+    memo = PageMemo(Path(app.doctreedir) / "d2lvi-iconfont-pages.json", outdir)
+    found = memo.results(sorted(outdir.rglob("*.html")) + scripts, _icon_names)
+    memo.save()
     font = source.read_bytes()
     analysed = _css_icons_memo(sorted(static.rglob("*.css")), Path(app.doctreedir))
-    codepoints = sorted(icon_codepoints([], texts, analysed))
+    names = sorted({name for names in found.values() for name in names})
+    codepoints = sorted(icon_codepoints([], [" ".join(f"fa-{n}" for n in names)], analysed))
     # Same font, same icons: the subset written before is still right (saves ~0.1 s a build).
     key = hashlib.sha256(font).hexdigest() + " " + " ".join(f"{c:x}" for c in codepoints)
     stamp = Path(app.doctreedir) / "d2lvi-iconfont.key"

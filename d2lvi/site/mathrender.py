@@ -10,6 +10,8 @@ to ``_static/mathjax-fonts``; the browser fetches only those a page needs.
 
 Rendered pages hold no raw TeX, so a rebuild that rewrites no page with math starts no Node
 process; a page with a TeX error keeps its TeX (and fails every build until it is fixed).
+Only pages written since the last build are read again (``d2lvi.site.pagememo``): a
+one-page edit costs the same in a book of any size.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
+
+from d2lvi.site.pagememo import PageMemo
 
 logger = logging.getLogger(__name__)
 RENDERER = "d2lvi"
@@ -225,13 +229,17 @@ def _typeset_pages(app: Sphinx, exception: Exception | None) -> None:
     _copy_fonts(app)
     outdir = Path(app.outdir)
     encoding = app.config.html_output_encoding
+    # Pages still holding TeX: those written since the last look, and those a TeX error
+    # left as they were (the memo remembers they hold TeX, so they fail again).
+    memo = PageMemo(Path(app.doctreedir) / "d2lvi-math-pages.json", outdir)
+    holds_tex = memo.results(sorted(outdir.rglob("*.html")),
+                             lambda path: bool(find_formulas(path.read_bytes().decode(encoding))))
     pending = []
-    for path in sorted(outdir.rglob("*.html")):
+    for path in (path for path, tex in holds_tex.items() if tex):
         page = path.read_bytes().decode(encoding)
-        formulas = find_formulas(page)
-        if formulas:
-            pending.append((path, page, formulas))
+        pending.append((path, page, find_formulas(page)))
     if not pending:
+        memo.save()
         return
     results = _cached_run_node(app, [formulas for _, _, formulas in pending])
     for (path, page, formulas), result in zip(pending, results, strict=True):
@@ -246,6 +254,8 @@ def _typeset_pages(app: Sphinx, exception: Exception | None) -> None:
         partial = path.with_name(path.name + ".tmp")
         partial.write_bytes(text.encode(encoding))
         os.replace(partial, path)
+        memo.update(path, False)
+    memo.save()
     count = sum(len(formulas) for _, _, formulas in pending)
     logger.info("[d2lvi.mathrender] %d công thức trên %d trang (%.2f s)", count, len(pending),
                 time.perf_counter() - started)

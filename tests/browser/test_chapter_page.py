@@ -283,7 +283,23 @@ def test_page_weight_stays_within_budget_and_skips_unused_assets(visit: Visit) -
     report = "\n" + table(resources)
     loaded = [r.url for r in resources if any(u in r.url for u in UNWANTED)]
     assert loaded == [], report
-    assert weigh(resources).total <= budget * 1024, report
+    assert weigh(resources).sent <= budget * 1024, report
+
+
+def test_text_assets_arrive_compressed_and_decode_to_the_built_files(visit: Visit,
+                                                                     book_html: Path) -> None:
+    resources = record(visit.page, visit.base_url + CHAPTER)
+    text = [r for r in resources if r.content_type.split(";")[0] in (
+        "text/html", "text/css", "text/javascript", "image/svg+xml") and r.size >= 1024]
+    assert len(text) >= 15, table(resources)
+    for r in text:
+        assert 0 < r.sent < r.size * 0.6, f"{r.url} not compressed\n{table(resources)}"
+        built = book_html / urlsplit(r.url).path.lstrip("/")
+        assert r.size == built.stat().st_size, r.url  # the browser decoded the whole file
+    # The page and the theme's stylesheet, the two biggest, shrink more than 5×.
+    biggest = [r for r in text
+               if urlsplit(r.url).path.endswith((CHAPTER, "pydata-sphinx-theme.css"))]
+    assert len(biggest) == 2 and all(r.sent < r.size / 5 for r in biggest), table(biggest)
 
 
 def test_search_box_of_the_chapter_page_leads_to_the_results(visit: Visit) -> None:

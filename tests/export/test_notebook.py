@@ -372,15 +372,17 @@ def test_buttons_sit_under_the_title_before_the_text(tiny_book):
     assert page[links:text].count('aria-hidden="true"') == 2
 
 
-def test_pages_without_a_notebook_have_no_button(tiny_book):
+def test_pages_without_a_notebook_have_no_button_and_no_button_styles(tiny_book):
     page = (tiny_book[0] / "index.html").read_text(encoding="utf-8")
-    assert "d2lvi-colab" not in page.replace("d2lvi-colab.css", "")
+    assert "d2lvi-colab" not in page and "d2lvi-notebook-links" not in page
 
 
-def test_button_stylesheet_is_shipped_and_the_build_is_clean(tiny_book):
+def test_button_styles_are_inline_in_the_head_and_the_build_is_clean(tiny_book):
     out, warnings = tiny_book
-    assert (out / "_static" / "d2lvi-colab.css").is_file()
-    assert "d2lvi-colab.css" in (out / "chapter_small" / "small.html").read_text(encoding="utf-8")
+    page = (out / "chapter_small" / "small.html").read_text(encoding="utf-8")
+    head = page[:page.index("</head>")]
+    assert '<style id="d2lvi-colab">.d2lvi-notebook-links {' in head
+    assert not list(out.rglob("d2lvi-colab.css"))  # no request for a stylesheet of 0.6 KB
     assert warnings == ""
 
 

@@ -9,11 +9,18 @@ Figures are made byte-stable too, so that stored figure files change only when t
 does: matplotlib's SVG element ids are hashes salted with a random UUID unless
 ``svg.hashsalt`` is set, and its SVG metadata carries the current date unless
 ``SOURCE_DATE_EPOCH`` fixes it (read at save time).
+
+Math libraries run one thread per kernel (the build runs one kernel per core): set before
+any cell imports them, as in the kernels forked from d2lvi.outputs.forks (THREADS there),
+where MXNet allows a forked process one OpenMP thread. A reduction then adds in the same
+order whichever way its kernel was started.
 """
 
-import os
+import os as _d2lvi_os
 
-os.environ["SOURCE_DATE_EPOCH"] = "0"
+_d2lvi_os.environ.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                          "MKL_NUM_THREADS": "1", "SOURCE_DATE_EPOCH": "0"})
+del _d2lvi_os
 
 
 def _d2lvi_seed_before_first_cell(*_args: object) -> None:
