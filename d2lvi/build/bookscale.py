@@ -2,15 +2,16 @@
 
 Each extra section is a copy of a real chapter under a new name: its labels get a suffix
 (``fig_trans_conv`` -> ``fig_trans_conv_2``) wherever the copy defines or cites them, its
-title a number, and it is added to ``_toc.yml`` and ``[tool.d2lvi] chapters`` with its
-stored outputs and Colab notebook, so the copy builds, gates and links like the original.
+title a number, and it is listed in ``_toc.yml`` (the book's sections are its ``chapter_*/``
+files) with its stored outputs and Colab notebook, so the copy builds, gates and links like the
+original. The book's content is that chapter and its copies (its other sections leave the
+table of contents): a book of N sections is N of the same size.
 The "peer" configuration is the same book for plain Jupyter Book: the book's own settings
 (execution cache, parsing, bibliography) with Jupyter Book's default Sphinx extensions.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -78,29 +79,20 @@ def add_sections(book: Path, sections: int, chapter: Path = CHAPTER) -> list[Pat
             target = book / "notebooks" / copy.with_suffix(".ipynb")
             target.write_bytes(notebook.read_bytes())
     _add_to_toc(book / "_toc.yml", chapter, copies)
-    _add_to_chapters(book / "pyproject.toml", copies)
     return copies
 
 
 def _add_to_toc(toc: Path, chapter: Path, copies: list[Path]) -> None:
-    """List the copies in the table of contents right after the chapter."""
+    """Make the chapter and its copies the book's content; the appendix stays as it is."""
     data = yaml.safe_load(toc.read_text(encoding="utf-8"))
-    entries = data["chapters"]
-    name = chapter.with_suffix("").as_posix()
-    at = next(i for i, e in enumerate(entries) if e.get("file") == name)
-    entries[at + 1:at + 1] = [{"file": c.with_suffix("").as_posix()} for c in copies]
+    files = [{"file": c.with_suffix("").as_posix()} for c in [chapter, *copies]]
+    appendix = [p for p in data.get("parts", [])[1:]] or (
+        [{"caption": "Phụ lục", "chapters": [c for c in data.get("chapters", [])
+                                            if not str(c.get("file", "")).startswith("chapter_")]}]
+        if data.get("chapters") else [])
+    data.pop("chapters", None)
+    data["parts"] = [{"caption": "Nội dung", "numbered": True, "chapters": files}, *appendix]
     toc.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def _add_to_chapters(pyproject: Path, copies: list[Path]) -> None:
-    """Append the copies to ``[tool.d2lvi] chapters`` (the gated chapters)."""
-    text = pyproject.read_text(encoding="utf-8")
-    match = re.search(r"^chapters = (\[.*?\])", text, re.M | re.S)
-    if match is None:
-        raise ValueError(f"{pyproject}: không thấy `chapters = [...]` trong [tool.d2lvi]")
-    chapters = json.loads(match[1]) + [c.as_posix() for c in copies]
-    text = text[:match.start(1)] + json.dumps(chapters) + text[match.end(1):]
-    pyproject.write_text(text, encoding="utf-8")
 
 
 def make_book(dest: Path, sections: int) -> Path:

@@ -127,17 +127,18 @@ def test_a_new_title_rewrites_every_page_whose_sidebar_shows_it(book: Path, edit
     assert "Tích chập chuyển vị, bản hai" in third  # in its sidebar and "previous" link
 
 
-def test_a_new_figure_renumbers_and_rewrites_the_later_sections(book: Path, edit) -> None:
+def test_a_new_figure_renumbers_and_rewrites_the_pages_citing_its_section(book: Path,
+                                                                          edit) -> None:
+    # Sections are numbered (as d2l's are), so figures are numbered per section: "Hình 2.1".
     figure = (":::{figure} ../img/trans_conv.svg\n:name: fig_extra\n:alt: Hình thêm.\n\n"
               "Một hình thêm vào.\n:::\n\n")
-    edit(FIRST, ":::{figure} ../img/trans_conv.svg", figure + ":::{figure} ../img/trans_conv.svg")
+    edit(SECOND, ":::{figure} ../img/trans_conv.svg", figure + ":::{figure} ../img/trans_conv.svg")
     done = built(book)
-    assert done["read"] == [FIRST] and done["executed"] == []
-    assert {SECOND, THIRD} <= set(done["written"])
+    assert done["read"] == [SECOND] and done["executed"] == []
+    assert THIRD in done["written"]  # it cites the second section's figure (now Hình 2.2)
     assert "glossary" not in done["written"]
     html = book / "_build" / "html"
-    assert "Hình 3" in (html / f"{SECOND}.html").read_text(encoding="utf-8")  # was Hình 2
-    assert "Hình 4" in (html / f"{THIRD}.html").read_text(encoding="utf-8")
+    assert "Hình 2.2" in (html / f"{SECOND}.html").read_text(encoding="utf-8")  # was Hình 2.1
 
 
 def test_a_changed_caption_rewrites_the_pages_citing_it_only(book: Path, edit) -> None:
