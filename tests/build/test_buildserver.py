@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -180,7 +181,8 @@ def test_ctrl_c_stops_the_build_but_not_the_server(book: Path) -> None:
     client.send_signal(signal.SIGINT)
     out, _ = client.communicate(timeout=60)
     assert client.returncode != 0, out
-    assert "[d2lvi.preexecute] chạy 1 mục" in out and "build succeeded" not in out
+    assert re.search(r"\[d2lvi\.preexecute\] chạy \d+ mục", out), out
+    assert "build succeeded" not in out
     assert named_server(book) == pid and alive(pid)
 
 
