@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import os
 import time
 import traceback
@@ -33,6 +34,11 @@ import nbformat
 START_TIMEOUT = 180
 START_ATTEMPTS = 2
 
+
+# A kernel's sockets closing while jupyter_client still polls them makes pyzmq log
+# "Uncaught exception in ZMQStream callback" with a traceback through tornado's logger: noise
+# after the notebook's outputs are complete, which buried the one-line errors users read.
+logging.getLogger("tornado.general").setLevel(logging.CRITICAL)
 
 @dataclass(frozen=True)
 class Job:
