@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -126,6 +127,10 @@ def become_kernel(request: dict[str, Any]) -> int:
         os.close(0)
         os.open(os.devnull, os.O_RDONLY)
         os.chdir(request["cwd"])
+        # The preloaded libraries configured the root logger, so pyzmq's shutdown-race
+        # report ("Uncaught exception in ZMQStream callback", a closed socket after the last
+        # reply) would reach the build's terminal as a traceback: noise, as in the build.
+        logging.getLogger("tornado.general").setLevel(logging.CRITICAL)
         os.environ.clear()
         os.environ.update(request["env"])
         # Exit with the server (ipykernel read JPY_PARENT_PID when the server imported it).

@@ -121,6 +121,7 @@ def execute_all(jobs: list[Job], settings: Settings = Settings(),
         try:
             return loop.run_until_complete(_execute_all(jobs, settings, on_done))
         finally:
+            _finish_pending(loop)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
@@ -132,6 +133,24 @@ def execute_all(jobs: list[Job], settings: Settings = Settings(),
     # a thread of its own.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
+
+
+def _finish_pending(loop: asyncio.AbstractEventLoop) -> None:
+    """After an interruption (Ctrl-C): stop the jobs still running, let kernels shut down."""
+    jobs = asyncio.all_tasks(loop)
+    for task in jobs:
+        task.cancel()
+    # A cancelled job schedules its kernel's shutdown as a task of its own: that one is
+    # awaited (bounded), not cancelled, so no kernel is left behind.
+    for cancel in (False, True):
+        pending = asyncio.all_tasks(loop)
+        if not pending:
+            return
+        if cancel:
+            for task in pending:
+                task.cancel()
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(asyncio.wait(pending, timeout=10))
 
 
 async def _execute_all(jobs: list[Job], settings: Settings,

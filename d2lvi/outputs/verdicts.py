@@ -130,6 +130,21 @@ def divergences(chapter: gate.Chapter, read: Callable[[Path], Any], verdicts: Ve
     return stored, found
 
 
+def is_executed(chapter: gate.Chapter, read: Callable[[Path], Any], verdicts: Verdicts) -> bool:
+    """Whether the cache holds an execution of the chapter's current code."""
+    if verdicts.remembered(chapter) is not None:
+        return True
+    if not (chapter.cache / "executed").is_dir():
+        return False
+    from jupyter_cache import get_cache
+
+    try:
+        get_cache(str(chapter.cache)).match_cache_notebook(read(chapter.source))
+    except KeyError:
+        return False
+    return True
+
+
 def check(chapter: gate.Chapter, settings: compare.Settings | None = None) -> int:
     """``gate.check`` against the cache, answered from a remembered pass when there is one."""
     verdicts = Verdicts(chapter.cache, settings)

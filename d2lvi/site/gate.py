@@ -111,16 +111,33 @@ def run_gate(app: Sphinx, exception: Exception | None) -> None:
 
 def reread_without_cache(app: Sphinx, env: Any, added: set[str], changed: set[str],
                          removed: set[str]) -> list[str]:
-    """``env-get-outdated``: re-read gated chapters whose execution cache is gone.
+    """``env-get-outdated``: re-read gated chapters the execution cache has no run of.
 
     Otherwise an unchanged page would keep its rendered outputs with no cache record left
-    to gate them against, and the build would fail on a deleted cache.
+    to gate them against, and the build would fail: after the cache was deleted, or after a
+    build that filled it partly was interrupted (Ctrl-C) and its successor reads only the
+    pages edited since.
     """
     if app.config.nb_execution_mode != "cache":
         return []
-    missing = (env.path2doc(str(c.source)) for c in gated_chapters(app)
-               if not (c.cache / "executed").is_dir())
-    return [docname for docname in missing if docname]
+    try:
+        settings = _settings(app)
+    except gate.GateError:
+        settings = None  # reported by the gate; remembered passes then just do not apply
+    outdated = []
+    memos: dict[Path, verdicts.Verdicts] = {}
+    for chapter in gated_chapters(app):
+        docname = env.path2doc(str(chapter.source))
+        if not docname or docname in added or docname in changed:
+            continue
+        memo = memos.setdefault(chapter.cache, verdicts.Verdicts(chapter.cache, settings))
+        try:
+            executed = verdicts.is_executed(chapter, _read_myst, memo)
+        except Exception:  # noqa: BLE001 - an unreadable page is re-read and reported there
+            executed = False
+        if not executed:
+            outdated.append(docname)
+    return outdated
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -148,3 +148,20 @@ def test_a_changed_caption_rewrites_the_pages_citing_it_only(book: Path, edit) -
     assert done["written"] == sorted([SECOND, THIRD, "index"])  # THIRD cites the figure
     third = (book / "_build" / "html" / f"{THIRD}.html").read_text(encoding="utf-8")
     assert "Tầng chuyển vị với hạt nhân" in third
+
+
+def test_a_section_the_cache_lost_is_executed_again_with_the_next_edit(book: Path,
+                                                                       edit) -> None:
+    # What an interrupted build (Ctrl-C) leaves after the cache was emptied: records for some
+    # sections only, and an environment that holds every page as already read.
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(book / "_build" / ".jupyter_cache"))
+    lost = [r for r in cache.list_cache_records() if r.uri.endswith(f"{SECOND}.md")]
+    assert lost
+    for record in lost:
+        cache.remove_cache(record.pk)
+    edit(FIRST, "Hãy kiểm tra lại kết quả", "Hãy cùng kiểm tra lại kết quả")
+    done = built(book)
+    assert executed(book) == [f"{SECOND}.md"]
+    assert sorted(done["read"]) == sorted([FIRST, SECOND])
