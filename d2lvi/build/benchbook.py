@@ -172,6 +172,7 @@ def side_by_side_table(edits: dict[int, Side]) -> str:
 def targets(results: dict[int, tuple[Side, Side]], edits: dict[int, Side]) -> str:
     """The issue's targets, each with the measured value and whether it is met."""
     def row(goal: str, value: str, met: bool) -> str:
+        """One target's line."""
         return f"- {goal}: {value} — {'met' if met else 'NOT met'}"
 
     out = []
