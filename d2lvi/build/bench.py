@@ -189,12 +189,13 @@ def main(argv: list[str] | None = None) -> int:
 
             sizes = [int(s) for s in ns.sizes.split(",")]
             try:
-                results = benchbook.book_scale(sizes, ns.runs, Path(tmp))
+                results, edits = benchbook.book_scale(sizes, ns.runs, Path(tmp))
             finally:
                 for size in sizes:
                     stop(socket_path(Path(tmp) / f"d2lvi-{size}"))
             text = (f"Machine: {machine()}.\n\n{benchbook.table(results, ns.runs)}\n\n"
-                    f"{benchbook.targets(results)}")
+                    f"{benchbook.side_by_side_table(edits)}\n\n"
+                    f"{benchbook.targets(results, edits)}")
     after = os.getloadavg()
     print(text)
     print(f"\nLoad average (1, 5, 15 min) before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; "

@@ -13,8 +13,10 @@ Where this is safe, and what keeps it so:
 - Only the modules named in ``[tool.d2lvi] kernel_preload`` are imported ahead, with the
   environment a kernel has (``MPLBACKEND`` as ipykernel sets it, one thread per kernel).
   If importing them prints anything or raises a warning, a section importing them in a
-  new kernel would show it and a forked one would not: the server then refuses, and every
-  section gets a new kernel as before (one log line says why).
+  new kernel would show it and a forked one would not; if they import a module that hooks
+  into IPython on import (``matplotlib.pyplot``: d2l imports it), that hook would miss the
+  kernel's IPython. The server then refuses, and every section gets a new kernel as before
+  (one log line says why).
 - Math libraries run one thread per kernel in both kinds of kernel (``THREADS``, also set
   by the seeding startup file): MXNet caps a forked child at one OpenMP thread, and a
   reduction must not depend on whether its kernel was forked.
@@ -44,6 +46,8 @@ from jupyter_client.provisioning import LocalProvisioner
 # One thread per kernel (the pool runs one kernel per core); set for new kernels too.
 THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+# Never preloaded, even as a dependency of a preloaded module (see ``preload``).
+NEEDS_IPYTHON = ("matplotlib.pyplot", "matplotlib_inline.backend_inline")
 LAUNCHER = ("-m", "ipykernel_launcher")
 
 
@@ -83,6 +87,13 @@ def preload(names: list[str]) -> str | None:
                    + captured.read().decode(errors="replace")).strip()
     if printed:
         return f"in ra khi import (printed on import): {printed.splitlines()[0][:200]}"
+    # Modules that hook into IPython when imported: before the kernel's IPython exists they
+    # hook into nothing (pyplot then fails at the first plot: matplotlib-inline calls a
+    # function IPython 9.16 removed). A kernel must import them itself.
+    early = sorted(m for m in NEEDS_IPYTHON if m in sys.modules)
+    if early:
+        return (f"{', '.join(early)} phải được nạp sau IPython của kernel "
+                "(must be imported after the kernel's IPython)")
     if caught:
         first = caught[0]
         return f"cảnh báo khi import (warned on import): {first.category.__name__}: {first.message}"

@@ -117,6 +117,7 @@ def execute_all(jobs: list[Job], settings: Settings = Settings(),
         return []
 
     def run() -> list[Outcome]:
+        """The pool, on an event loop of its own."""
         loop = asyncio.new_event_loop()
         try:
             return loop.run_until_complete(_execute_all(jobs, settings, on_done))
@@ -162,6 +163,7 @@ async def _execute_all(jobs: list[Job], settings: Settings,
     forks = start_forks(settings) if len(jobs) > 1 else None
 
     async def worker() -> None:
+        """Run jobs one after the other until the queue is empty."""
         while queue:
             index, job = queue.pop(0)
             outcome = await run_job(job, settings, shutdowns, forks)

@@ -74,6 +74,7 @@ def fill(cache: Any, sections: list[Section], settings: Settings,
         jobs.append(job)
 
     def done(outcome: Outcome) -> None:
+        """Cache a finished section at once (a later failure loses nothing)."""
         section = by_job[id(outcome.job)]
         store(cache, section, outcome)
         if on_done is not None:

@@ -61,6 +61,12 @@ class Finding:
     code: str
     message: str
 
+    def __post_init__(self) -> None:
+        """One line, always: text quoted from a block can hold line breaks (a role or code
+        span that lost its closing backtick runs on to the next one, lines later)."""
+        if "\n" in self.message or "\r" in self.message:
+            object.__setattr__(self, "message", " ".join(self.message.split()))
+
     @property
     def severity(self) -> str:
         """"error" or "warning", from the rule."""
