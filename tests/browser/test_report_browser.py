@@ -6,22 +6,13 @@ import io
 from pathlib import Path
 from typing import Any
 
-from matplotlib.figure import Figure as MplFigure
 from PIL import Image
 
 from d2lvi.outputs import compare, report, store
 from d2lvi.outputs.images import Figure
+from tests.outputs.plots import line_plot
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "_build" / "screenshots"
-
-
-def drawing(ys: tuple[float, ...], fmt: str) -> bytes:
-    """A real matplotlib figure of a line, as SVG or PNG bytes."""
-    fig = MplFigure(figsize=(3.5, 2.5), dpi=72)
-    fig.add_subplot().plot(range(len(ys)), ys)
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt)
-    return buf.getvalue()
 
 
 def figure_cell(index: int, ys: tuple[float, ...], fmt: str) -> store.Cell:
@@ -29,7 +20,7 @@ def figure_cell(index: int, ys: tuple[float, ...], fmt: str) -> store.Cell:
     mime = {"svg": "image/svg+xml", "png": "image/png"}[fmt]
     name = f"c.outputs/cell-{index:02d}-1.{fmt}"
     return store.Cell(index, f"plot{index}()", f"[display]\n[{mime}] {name}",
-                      (Figure(mime, name, drawing(ys, fmt)),))
+                      (Figure(mime, name, line_plot(ys, fmt, dpi=72)),))
 
 
 def report_page(tmp_path: Path) -> Path:

@@ -1,12 +1,11 @@
 """Stored and new outputs compared: cells aligned, text and numbers, figures, the terminal diff."""
 
-import io
 
-from matplotlib.figure import Figure as MplFigure
 
 from d2lvi.outputs import compare, store
 from d2lvi.outputs.images import Figure
 from d2lvi.outputs.tolerance import Tolerance
+from tests.outputs.plots import line_plot
 
 
 def notebook(*cells: dict) -> dict:
@@ -91,15 +90,6 @@ def test_settings_come_from_the_configuration_values():
         raise AssertionError("a negative bound must be refused")
 
 
-def svg(ys: tuple[float, ...]) -> bytes:
-    """A real matplotlib SVG of a line."""
-    fig = MplFigure(figsize=(3.5, 2.5))
-    fig.add_subplot().plot(range(len(ys)), ys)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg")
-    return buf.getvalue()
-
-
 def plot_cell(index: int, data: bytes, name: str = "c.outputs/cell-02-1.svg") -> store.Cell:
     """A cell whose only output is one SVG figure."""
     body = f"[display]\n<Figure size 350x250 with 1 Axes>\n[image/svg+xml] {name}"
@@ -107,15 +97,16 @@ def plot_cell(index: int, data: bytes, name: str = "c.outputs/cell-02-1.svg") ->
 
 
 def test_a_figure_that_changes_while_its_text_repr_does_not_is_caught():
-    [d] = compare.compare([plot_cell(2, svg((0, 1, 4)))], [plot_cell(2, svg((0, 1, 8)))])
+    [d] = compare.compare([plot_cell(2, line_plot((0, 1, 4)))],
+                          [plot_cell(2, line_plot((0, 1, 8)))])
     [change] = d.figures
     assert "c.outputs/cell-02-1.svg" in d.diff and change.summary in d.diff
     assert any(line.startswith("+") for line in change.detail)
 
 
 def test_a_figure_is_compared_even_when_the_cell_moved():
-    old = plot_cell(2, svg((0, 1, 4)), "c.outputs/cell-02-1.svg")
-    new = plot_cell(3, svg((0, 1, 4)), "c.outputs/cell-03-1.svg")
+    old = plot_cell(2, line_plot((0, 1, 4)), "c.outputs/cell-02-1.svg")
+    new = plot_cell(3, line_plot((0, 1, 4)), "c.outputs/cell-03-1.svg")
     first = store.Cell(1, "import numpy as np", "(no output)")
     added = store.Cell(2, "x = 1", "(no output)")
     found = compare.compare([first, old], [first, added, new])

@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = DATA / "gate-base.outputs.txt"
 
 
-def run_gate(fixture: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    """Execute a fixture chapter and compare it with the base chapter's stored outputs."""
-    chapter = gate.Chapter(DATA / fixture, EXPECTED, DATA / "no-cache")
+def run_gate(fixture: str, capsys: pytest.CaptureFixture[str],
+             expected: Path = EXPECTED) -> tuple[int, str]:
+    """Execute a fixture chapter and compare it with a base chapter's stored outputs."""
+    chapter = gate.Chapter(DATA / fixture, expected, DATA / "no-cache")
     code = gate.check(chapter, fresh=True)
     return code, capsys.readouterr().out
 
@@ -102,19 +103,13 @@ def test_the_real_chapter_passes_the_gate_on_a_fresh_run():
 TOLERANCE = DATA / "gate-tolerance-base.outputs.txt"
 
 
-def run_tolerance(fixture: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    """Execute a tolerance fixture and compare it with the base's stored outputs."""
-    code = gate.check(gate.Chapter(DATA / fixture, TOLERANCE, DATA / "no-cache"), fresh=True)
-    return code, capsys.readouterr().out
-
-
 def test_floats_moving_inside_the_declared_tolerance_are_accepted(capsys):
-    code, out = run_tolerance("gate-tolerance-pass-inside.md", capsys)
+    code, out = run_gate("gate-tolerance-pass-inside.md", capsys, TOLERANCE)
     assert code == 0, out
 
 
 def test_floats_moving_outside_the_declared_tolerance_are_caught(capsys):
-    code, out = run_tolerance("gate-tolerance-fail-outside.md", capsys)
+    code, out = run_gate("gate-tolerance-fail-outside.md", capsys, TOLERANCE)
     assert code == 1
     assert "+array([0.206, 0.506, 3.006])" in out  # abs 1e-3 in cell 2
     assert "+12962.2 mẫu/giây" in out  # rel 1 % in cell 3
@@ -122,7 +117,7 @@ def test_floats_moving_outside_the_declared_tolerance_are_caught(capsys):
 
 
 def test_the_text_around_numbers_stays_exact_under_a_tolerance(capsys):
-    code, out = run_tolerance("gate-tolerance-fail-text.md", capsys)
+    code, out = run_gate("gate-tolerance-fail-text.md", capsys, TOLERANCE)
     assert code == 1
     assert "-mất mát (loss): 1.85" in out and "+loss: 1.85" in out
     assert "+array" not in out  # its numbers did not move

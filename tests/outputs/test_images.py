@@ -1,31 +1,21 @@
 """Figures compared: SVG through its canonical lines, PNG by pixels (real matplotlib output)."""
 
-import io
-
 import pytest
-from matplotlib.figure import Figure as MplFigure
 
 from d2lvi.outputs import images
 from d2lvi.outputs.images import SVG, Figure
 from d2lvi.outputs.tolerance import Tolerance
+from tests.outputs.plots import line_plot
 
 
 def png(colour: str = "tab:green", ys=(0, 1, 4, 9), size=(3.5, 2.5)) -> bytes:
     """A small plot as PNG bytes."""
-    fig = MplFigure(figsize=size, dpi=72)
-    fig.add_subplot().plot(range(len(ys)), ys, color=colour)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return line_plot(ys, "png", colour=colour, dpi=72, size=size)
 
 
 def svg(ys=(0, 1, 4, 9)) -> bytes:
     """The same plot as SVG bytes."""
-    fig = MplFigure(figsize=(3.5, 2.5))
-    fig.add_subplot().plot(range(len(ys)), ys)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg")
-    return buf.getvalue()
+    return line_plot(ys)
 
 
 def fig(mime: str, data: bytes) -> Figure:

@@ -1,23 +1,12 @@
 """The HTML divergence report: both sides, highlighted changes, figures inlined, nothing fetched."""
 
 import base64
-import io
 import re
 from html.parser import HTMLParser
 
-from matplotlib.figure import Figure as MplFigure
-
 from d2lvi.outputs import compare, report, store
 from d2lvi.outputs.images import Figure
-
-
-def svg(ys: tuple[float, ...]) -> bytes:
-    """A real matplotlib SVG of a line."""
-    fig = MplFigure(figsize=(3.5, 2.5))
-    fig.add_subplot().plot(range(len(ys)), ys)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg")
-    return buf.getvalue()
+from tests.outputs.plots import line_plot
 
 
 def cell(value: str, ys: tuple[float, ...]) -> store.Cell:
@@ -25,7 +14,7 @@ def cell(value: str, ys: tuple[float, ...]) -> store.Cell:
     name = "c.outputs/cell-02-1.svg"
     body = (f"[stdout]\nloss <b>{value}</b>\n[display]\n<Figure size 350x250 with 1 Axes>\n"
             f"[image/svg+xml] {name}")
-    return store.Cell(2, "d2l.plot(x, y)", body, (Figure("image/svg+xml", name, svg(ys)),),
+    return store.Cell(2, "d2l.plot(x, y)", body, (Figure("image/svg+xml", name, line_plot(ys)),),
                       source="d2l.plot(x, y)\nprint('loss', v)")
 
 
