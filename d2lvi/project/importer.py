@@ -243,8 +243,7 @@ def plan(root: Path, src: Path, into: str | None = None, execute: bool = True) -
     if execute:
         myst, outputs, failed = run_once(myst, chapter, template_code_lines(template), root)
         result.report += [cell.report(src) for cell in failed]
-        if outputs is not None:
-            result.writes[chapter.with_name(chapter.stem + ".outputs.txt")] = outputs.encode()
+        result.writes.update(outputs)
     def read(path: str) -> bytes:
         """A book file, as the import will leave it."""
         return result.writes.get(Path(path)) or (root / path).read_bytes()

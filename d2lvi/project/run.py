@@ -14,10 +14,12 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from d2lvi.config import project_config
 from d2lvi.outputs import store
 from d2lvi.outputs.execute import execute
+from d2lvi.outputs.gate import Chapter
 
 CELL_FENCE = re.compile(r"^```\{code-cell\}")
 MAX_RUNS = 4  # each run can only reveal cells that depend on the ones marked before
@@ -81,9 +83,9 @@ def _errors(nb: dict) -> dict[int, tuple[str, str]]:
 
 
 def run_once(myst: str, chapter: Path, template_lines: list[int], root: Path
-             ) -> tuple[str, str | None, list[FailedCell]]:
-    """Execute the chapter; its text with failing cells marked, its stored outputs (None
-    without code cells) and the failed cells."""
+             ) -> tuple[str, dict[Path, bytes], list[FailedCell]]:
+    """Execute the chapter; its text with failing cells marked, its stored-output files
+    (text form and figures, by path in the book; none without code cells), the failed cells."""
     import jupytext  # the kernel stack is needed only when an import executes
 
     timeout = int(project_config(root).get("import_cell_timeout", DEFAULT_TIMEOUT))
@@ -92,7 +94,7 @@ def run_once(myst: str, chapter: Path, template_lines: list[int], root: Path
     for _ in range(MAX_RUNS):
         nb = jupytext.reads(myst, fmt="md:myst")
         if not any(c.cell_type == "code" for c in nb.cells):
-            return myst, None, []
+            return myst, {}, []
         nb = execute(nb, cwd=cwd, timeout=timeout, interrupt_on_timeout=True)
         new = _errors(nb)
         if not new:
@@ -102,4 +104,13 @@ def run_once(myst: str, chapter: Path, template_lines: list[int], root: Path
             line = template_lines[index - 1] if index <= len(template_lines) else 1
             failed.append(FailedCell(index, line, ename, evalue, reason))
             myst = mark(myst, index, reason)
-    return myst, store.render(store.cells_from_notebook(nb), chapter.as_posix()), failed
+    return myst, stored_files(nb, chapter), failed
+
+
+def stored_files(nb: Any, chapter: Path) -> dict[Path, bytes]:
+    """The files ``make update-outputs`` would store for this run: text form and figures."""
+    stored = Chapter.at(chapter)
+    cells = store.cells_from_notebook(nb, stored.figures.name)
+    files = {stored.expected: store.render(cells, chapter.as_posix()).encode()}
+    files.update({chapter.parent / f.name: f.data or b"" for c in cells for f in c.figures})
+    return files

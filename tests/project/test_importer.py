@@ -65,6 +65,14 @@ def test_the_outputs_are_those_of_a_real_run_in_the_seeded_kernel(demo_book):
         stored)
 
 
+def test_the_figures_of_the_run_are_stored_beside_its_outputs_as_the_gate_reads_them(demo_book):
+    book, _ = demo_book
+    stored = (book / "chapter_demo" / "tiny.outputs.txt").read_text()
+    assert "## [3] d2l.plot(" in stored and "[image/svg+xml] tiny.outputs/cell-03-1.svg" in stored
+    figure = book / "chapter_demo" / "tiny.outputs" / "cell-03-1.svg"
+    assert b"<svg" in figure.read_bytes()
+
+
 def test_an_adapted_cell_is_shown_to_the_user_as_a_diff(demo_book):
     _, outputs = demo_book
     assert "tiny_vn.md:33: ô mã được sửa cho d2l 1.0.3" in outputs["tiny"]
