@@ -55,7 +55,12 @@ class Reference:
 
     authors: str
     year: str
-    text: str
+    entry: object = field(repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The entry formatted as one line of Markdown (pybtex's plain style)."""
+        return _formatted(self.entry)
 
 
 def load_book_config(text: str) -> BookConfig:
@@ -89,13 +94,10 @@ def load_recipe(pyproject: dict[str, Any]) -> Recipe:
 
 
 def load_bibliography(text: str) -> dict[str, Reference]:
-    """Parse BibTeX into author-year citation parts and a formatted Markdown entry."""
+    """Parse BibTeX into author-year citation parts; each entry is formatted when used."""
     from pybtex.database import parse_string
-    from pybtex.style.formatting.plain import Style
 
     data = parse_string(text, "bibtex")
-    formatted = {e.key: e.text.render_as("markdown") for e in Style().format_entries(
-        data.entries.values())}
     refs = {}
     for key, entry in data.entries.items():
         names = [str(p.rich_last_names[0]) for p in entry.persons.get("author", [])]
@@ -103,9 +105,25 @@ def load_bibliography(text: str) -> dict[str, Reference]:
             authors = f"{names[0]} et al."
         else:
             authors = " & ".join(names)
-        text_md = " ".join(formatted[key].split())
-        refs[key] = Reference(authors, entry.fields.get("year", "n.d."), text_md)
+        refs[key] = Reference(authors, entry.fields.get("year", "n.d."), entry)
     return refs
+
+
+def _formatted(entry) -> str:
+    """One entry in pybtex's plain style; title, venue and year when a field it needs is missing."""
+    from pybtex.style.formatting.plain import Style
+    from pybtex.style.template import FieldIsMissing
+
+    # d2l.bib has an entry or two without a field the plain style requires (a book without
+    # publisher): formatting only the cited entries, one at a time, keeps the others harmless.
+    try:
+        rendered = Style().format_entry(entry.key, entry).text.render_as("markdown")
+    except FieldIsMissing:
+        fields = entry.fields
+        venue = fields.get("journal") or fields.get("booktitle") or fields.get("publisher", "")
+        parts = [fields.get("title", entry.key), venue, fields.get("year", "")]
+        rendered = ". ".join(p.strip("{}") for p in parts if p) + "."
+    return " ".join(rendered.split())
 
 
 def github_repository(remote: str) -> str:
