@@ -5,15 +5,11 @@ PY := $(VENV)/bin/python
 LINT_VENV := .venv-lint
 BUILD := _build
 JB_FLAGS := -W --keep-going
-# Debian packages the tests need: a real browser and the Vietnamese spelling dictionary.
-APT_PACKAGES := chromium hunspell hunspell-vi
-# Debian packages of the PDF edition (`make pdf`), without their recommendations (no TeX
-# documentation, no second font set): XeLaTeX with the LaTeX packages Sphinx's writer loads
-# (texlive-xetex pulls texlive-latex-extra), hyperref's XeTeX link font
-# (texlive-fonts-recommended), latexmk, rsvg-convert (SVG figures -> vector PDF), Noto
-# (every Vietnamese letter in serif, sans and mono) and poppler (pdftotext… for the tests).
-PDF_APT_PACKAGES := texlive-xetex texlive-fonts-recommended latexmk librsvg2-bin \
-	fonts-noto-core poppler-utils
+# Debian packages, by what this machine's release provides ([tool.d2lvi.debian] of
+# pyproject.toml; Debian 12 has Noto Sans Mono in fonts-noto-mono, 13 in fonts-noto-core):
+# the tests' (a real browser, the Vietnamese spelling dictionary) and the PDF edition's.
+APT_PACKAGES = $(shell PYTHONPATH=. $(PYTHON) -m d2lvi.build.debian test)
+PDF_APT_PACKAGES = $(shell PYTHONPATH=. $(PYTHON) -m d2lvi.build.debian pdf)
 # make pdf EDITION=song-ngu: the bilingual edition (each English original after its translation).
 EDITION ?= vi
 

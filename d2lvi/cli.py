@@ -87,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; I/O problems become one line and exit status 2."""
     argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _run(argv)
+    except KeyboardInterrupt as stop:  # Ctrl-C: one line, never a traceback
+        print(str(stop) or "đã ngắt (interrupted, Ctrl-C)", file=sys.stderr)
+        return 130
+
+
+def _run(argv: list[str]) -> int:
+    """One command's exit status."""
     if argv and argv[0] in DELEGATED:
         module, function, _ = DELEGATED[argv[0]]
         return getattr(importlib.import_module(module), function)(argv[1:])

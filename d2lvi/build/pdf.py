@@ -6,6 +6,11 @@
 2. ``latexmk`` runs XeLaTeX (one job per edition, so both editions keep their own aux files),
    stopping at the first error, which is reported on one line with the book's file and line
    (``d2lvi.export.pdf``) and the log's path.
+Before LaTeX, every font family the PDF names (``d2lvi_pdf_fonts``) must be known to
+fontconfig, else one line names the Debian package that has it on this release
+(``d2lvi.build.debian``). A failed latexmk run forgets its database, so the next ``make pdf``
+runs XeLaTeX again even when ``book.tex`` did not change (a font installed since, say).
+
 3. The PDF is copied to ``_build/pdf/<edition file>`` through a temporary file and an atomic
    rename: a failed build never leaves a half-written PDF there, nor removes an older one.
 """
@@ -19,7 +24,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from d2lvi.build.client import build as jupyter_book_build
+from d2lvi.build.debian import debian_config, fonts_of, machine_release
 from d2lvi.export.pdf import (
     DEFAULT_EDITION,
     EDITION_ENV,
@@ -32,6 +40,7 @@ from d2lvi.export.pdf import (
     pdf_name,
 )
 
+FONT_CODE = "PDF002"
 TEX = "book.tex"  # _config.yml: latex.latex_documents.targetname
 # TeX's log lines unwrapped (a message on one line, whatever its length), errors on file:line.
 TEX_ENV = {"max_print_line": "100000", "error_line": "254", "half_error_line": "238",
@@ -66,6 +75,42 @@ def write_latex(book: Path, edition: str, flags: list[str]) -> int:
     return jupyter_book_build([str(book), "--builder", "latex", *flags])
 
 
+def font_found(family: str) -> bool:
+    """Whether fontconfig has a font of this family (``fc-list``; False without fontconfig)."""
+    try:
+        done = subprocess.run(["fc-list", f":family={family}", "family"], capture_output=True,
+                              text=True, check=False)
+    except FileNotFoundError:
+        return False
+    return bool(done.stdout.strip())
+
+
+def font_errors(config_text: str, packages: dict[str, str], found=font_found) -> list[str]:
+    """One line per font of ``d2lvi_pdf_fonts`` (the text of _config.yml) that is not installed,
+    naming its line and the Debian package to install."""
+    config = yaml.safe_load(config_text) or {}
+    fonts = ((config.get("sphinx") or {}).get("config") or {}).get("d2lvi_pdf_fonts") or {}
+    lines = config_text.splitlines()
+    errors = []
+    for family in dict.fromkeys(fonts.values()):
+        if found(family):
+            continue
+        number = next((i for i, ln in enumerate(lines, 1)
+                       if ln.strip().endswith(f": {family}")), 1)
+        package = packages.get(family)
+        hint = (f"cài gói Debian {package} (apt-get install {package}, hoặc `make pdf-deps`)"
+                if package else "cài một gói phông có họ này (fc-list không thấy)")
+        errors.append(f"_config.yml:{number}: {FONT_CODE} không tìm thấy phông «{family}» "
+                      f"(font not found by fontconfig): {hint}")
+    return errors
+
+
+def check_fonts(book: Path) -> list[str]:
+    """The missing-font lines of a book on this machine (its release's font packages)."""
+    packages = fonts_of(debian_config(book), machine_release())
+    return font_errors((book / "_config.yml").read_text(encoding="utf-8"), packages)
+
+
 def run_latexmk(latex_dir: Path, job: str) -> subprocess.CompletedProcess[str]:
     """XeLaTeX through latexmk, stopping at the first error; its output kept in a log file."""
     command = ["latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error",
@@ -77,6 +122,11 @@ def run_latexmk(latex_dir: Path, job: str) -> subprocess.CompletedProcess[str]:
         raise PdfError("không tìm thấy latexmk/XeLaTeX: chạy `make pdf` (cài TeX bằng apt-get) "
                        "hoặc `make pdf-deps`") from err
     (latex_dir / f"{job}.latexmk.log").write_text(done.stdout + done.stderr, encoding="utf-8")
+    if done.returncode != 0:
+        # latexmk decides what to rerun from its database of the last run's inputs: after a
+        # failure that no input of book.tex caused (a font installed since), it would answer
+        # "Nothing to do" and the old error would be reported again.
+        (latex_dir / f"{job}.fdb_latexmk").unlink(missing_ok=True)
     return done
 
 
@@ -119,6 +169,10 @@ def publish(built: Path, final: Path) -> None:
 def build_pdf(book: Path, edition: str, build_dir: Path, flags: list[str]) -> int:
     """The whole PDF build of one edition; its exit status."""
     name = pdf_name(edition)
+    missing = check_fonts(book)
+    if missing:
+        print("\n".join(missing), file=sys.stderr)
+        return 1
     status = write_latex(book, edition, flags)
     if status:
         print(f"lỗi: dựng LaTeX thất bại (mã {status}), xem các thông báo ở trên",

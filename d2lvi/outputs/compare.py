@@ -88,7 +88,9 @@ class Divergence:
 
     index: int  # 1-based code cell number, from whichever side has the cell
     first_line: str
-    kind: str  # changed, missing (stored but not produced), extra (produced, not stored)
+    # changed, code-changed (changed, and so did the cell's first code line, which keys it),
+    # missing (stored but not produced), extra (produced, not stored)
+    kind: str
     diff: str  # for the terminal: a unified diff, then one paragraph per changed figure
     old: Cell | None = None
     new: Cell | None = None
@@ -149,7 +151,9 @@ def _pair(old: Cell, new: Cell, settings: Settings) -> Divergence | None:
         if len(change.detail) > DETAIL_LINES:
             lines.append(f"… {len(change.detail) - DETAIL_LINES} dòng nữa trong báo cáo HTML "
                          "(more in the HTML report)")
-    return Divergence(new.index, new.first_line, "changed", "\n".join(lines), old, new,
+    # A cell is known by its first code line: a new one is new code, whatever the tolerance.
+    kind = "changed" if old.first_line == new.first_line else "code-changed"
+    return Divergence(new.index, new.first_line, kind, "\n".join(lines), old, new,
                       figures, text_tol)
 
 

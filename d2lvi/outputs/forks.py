@@ -104,21 +104,28 @@ def serve(names: list[str], replies: int) -> int:
     """Preload, then fork a kernel for each request line on stdin until stdin closes."""
     if sys.path and (sys.path[0] in ("", os.getcwd())):
         del sys.path[0]  # as ipykernel_launcher does; the kernel adds its cwd back
+    # Ctrl-C in a terminal reaches the whole foreground group, this server too: the build
+    # stops it by closing stdin, and its kernels are stopped by the build (no traceback here).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = os.fdopen(replies, "w", buffering=1)
     problem = preload(names)
-    out.write(json.dumps({"ready": problem is None, "problem": problem}) + "\n")
-    if problem is not None:
-        return 1
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped without waiting
     children: list[int] = []
-    for line in sys.stdin:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:  # the kernel: leaves the loop and exits as a kernel process does
-            out.close()
-            return become_kernel(request)
-        children.append(pid)
-        out.write(json.dumps({"pid": pid}) + "\n")
+    try:
+        out.write(json.dumps({"ready": problem is None, "problem": problem}) + "\n")
+        if problem is not None:
+            return 1
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped without waiting
+        for line in sys.stdin:
+            request = json.loads(line)
+            pid = os.fork()
+            if pid == 0:  # the kernel: leaves the loop and exits as a kernel process does
+                out.close()
+                return become_kernel(request)
+            children.append(pid)
+            out.write(json.dumps({"pid": pid}) + "\n")
+    except BrokenPipeError:  # the build went (interrupted) before reading the reply
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
     for pid in children:  # the build went: no kernel outlives it
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -134,6 +141,7 @@ def become_kernel(request: dict[str, Any]) -> int:
     try:
         os.setsid()  # its own process group, as jupyter_client starts kernels
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # ipykernel sets its own
         sys.stdin.close()
         os.close(0)
         os.open(os.devnull, os.O_RDONLY)

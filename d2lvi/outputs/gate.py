@@ -7,6 +7,7 @@ report. Bad input is a ``GateError``: one line, ``path:line: CODE message``.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -21,6 +22,10 @@ REPORT_NAME = "index.html"
 FIGURE_FILE = re.compile(r"^cell-\d+-\d+\.(?:svg|png|jpg)$")
 WHAT = {
     "changed": "đầu ra khác với kết quả đã lưu (output differs)",
+    # The gate knows a cell by its first code line: with a new one, even identical outputs,
+    # or outputs within a tolerance, are a new cell's, to be accepted on purpose.
+    "code-changed": "mã của ô đã đổi (the cell's code changed): dòng mã đầu tiên khác bản đã "
+                    "lưu; kiểm tra rồi chạy `make update-outputs`",
     "missing": "ô mã đã lưu nhưng không còn được chạy (cell removed)",
     "extra": "ô mã mới chưa có kết quả lưu (cell added)",
 }
@@ -294,11 +299,21 @@ def update(chapter: Chapter, dry_run: bool = False, settings: compare.Settings |
             path = chapter.expected.parent / figure.name
             if path in write:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(figure.data or b"")
+                _write_atomically(path, figure.data or b"")
     for path in stale:
         path.unlink()
     if chapter.figures.is_dir() and not any(chapter.figures.iterdir()):
         chapter.figures.rmdir()
-    chapter.expected.write_text(new, encoding="utf-8")
+    _write_atomically(chapter.expected, new.encode("utf-8"))
     print(f"{chapter.expected}: đã cập nhật {len(found)} ô mã (updated)")
     return 0
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a stored file through a temporary one and a rename: Ctrl-C never leaves half."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

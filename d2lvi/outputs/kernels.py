@@ -12,6 +12,12 @@ A kernel start can fail on a loaded machine (a port taken between choice and bin
 slower than the timeout; nbclient then fails in its own clean-up with ``assert self.km is not
 None``). The start is timed out generously, retried once with a new kernel, and if it fails
 again the notebook's outcome says so in one line naming it.
+
+Ctrl-C (SIGINT) while notebooks run cancels the pool as a whole instead of landing as a
+KeyboardInterrupt inside whichever coroutine runs at that moment (where it tore a kernel
+client down and the job was then reported as "kernel died"): every running job is cancelled,
+its kernel shut down (bounded), no outcome is reported for it (so nothing half-run is cached
+or stored), and ``execute_all`` raises ``Interrupted``, a KeyboardInterrupt.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import concurrent.futures
 import contextlib
 import logging
 import os
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -98,6 +106,15 @@ class KernelStartError(ExecutionError):
     """A kernel that did not start, after every attempt (the message is one line)."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the notebooks: ``finished`` of them had ended before it."""
+
+    def __init__(self, finished: int, total: int) -> None:
+        super().__init__(f"đã ngắt (interrupted, Ctrl-C): {finished}/{total} notebook đã chạy "
+                         "xong; các notebook đang chạy bị bỏ, kernel của chúng đã dừng")
+        self.finished, self.total = finished, total
+
+
 def settings_from(config: dict[str, Any]) -> Settings:
     """Settings from ``[tool.d2lvi]`` (``execution_workers``, ``kernel_start_timeout``...)."""
     return Settings(workers=int(config.get("execution_workers", 0)),
@@ -117,14 +134,38 @@ def execute_all(jobs: list[Job], settings: Settings = Settings(),
         return []
 
     def run() -> list[Outcome]:
-        """The pool, on an event loop of its own."""
-        loop = asyncio.new_event_loop()
+        """The pool, on an event loop of its own; Ctrl-C cancels it as a whole."""
+        loop = _PoolLoop()
+        finished: list[Outcome] = []
+        interrupted = threading.Event()
+
+        def done(outcome: Outcome) -> None:
+            """Report an outcome, unless Ctrl-C came first (its kernel may have been hit)."""
+            if interrupted.is_set():
+                return
+            finished.append(outcome)
+            if on_done is not None:
+                on_done(outcome)
+
+        main = loop.create_task(_execute_all(jobs, settings, done))
+
+        def on_sigint(_signum: int, _frame: Any) -> None:
+            """Ctrl-C: cancel the pool from the loop (its jobs shut their kernels down)."""
+            interrupted.set()
+            loop.call_soon_threadsafe(main.cancel)
+
+        previous = _handle_sigint(on_sigint)
         try:
-            return loop.run_until_complete(_execute_all(jobs, settings, on_done))
+            return loop.run_until_complete(main)
+        except asyncio.CancelledError:
+            if interrupted.is_set():
+                raise Interrupted(len(finished), len(jobs)) from None
+            raise
         finally:
             _finish_pending(loop)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
+            _handle_sigint(previous)
 
     try:
         asyncio.get_running_loop()
@@ -134,6 +175,28 @@ def execute_all(jobs: list[Job], settings: Settings = Settings(),
     # a thread of its own.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
+
+
+class _PoolLoop(asyncio.SelectorEventLoop):
+    """The pool's event loop: SIGINT is the pool's. nbclient adds a SIGINT handler for each
+    notebook that kills that notebook's kernel and swallows Ctrl-C (the job was then reported
+    as "kernel died" and the build went on), and its removal put back Python's default one."""
+
+    def add_signal_handler(self, sig: int, callback: Any, *args: Any) -> None:
+        """Any signal's handler but SIGINT's."""
+        if sig != signal.SIGINT:
+            super().add_signal_handler(sig, callback, *args)
+
+    def remove_signal_handler(self, sig: int) -> bool:
+        """Remove any signal's handler but SIGINT's (the pool's stays)."""
+        return False if sig == signal.SIGINT else super().remove_signal_handler(sig)
+
+
+def _handle_sigint(handler: Any) -> Any:
+    """Install a SIGINT handler when on the main thread (only it can); the previous one."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGINT, handler)
 
 
 def _finish_pending(loop: asyncio.AbstractEventLoop) -> None:

@@ -30,7 +30,7 @@ from sphinx.util import logging
 
 from d2lvi.config import project_config
 from d2lvi.outputs import precache
-from d2lvi.outputs.kernels import Outcome, settings_from
+from d2lvi.outputs.kernels import Interrupted, Outcome, settings_from
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,12 @@ def pre_execute(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
     started = time.perf_counter()
     workers = settings.pool_size(len(todo))
     logger.info(f"[d2lvi.preexecute] chạy {len(todo)} mục, {workers} kernel cùng lúc")
-    outcomes = precache.fill(cache, todo, settings, name, done)
+    try:
+        outcomes = precache.fill(cache, todo, settings, name, done)
+    except Interrupted as stop:
+        # Said once, as what it is (not as a kernel that died); Sphinx then stops the build.
+        logger.info(f"[d2lvi.preexecute] {stop}")
+        raise
     failed = [(s, o) for s, o in zip(todo, outcomes, strict=True) if not o.ok]
     logger.info(f"[d2lvi.preexecute] {len(todo) - len(failed)}/{len(todo)} mục đã chạy "
                 f"({time.perf_counter() - started:.2f} s)")

@@ -168,7 +168,8 @@ def test_a_changed_start_up_setting_replaces_the_server(book: Path, tmp_path: Pa
 
 
 def test_ctrl_c_stops_the_build_but_not_the_server(book: Path) -> None:
-    """SIGINT to the client reaches the build child, as Ctrl-C would in a terminal."""
+    """SIGINT to the client reaches the build child, as Ctrl-C would in a terminal: the build
+    says it was interrupted (no kernel reported dead), and no kernel is left running."""
     (book / CHAPTER).touch()  # a build, so a server of this test's settings
     assert make_html(book).returncode == 0
     pid = named_server(book)
@@ -177,13 +178,36 @@ def test_ctrl_c_stops_the_build_but_not_the_server(book: Path) -> None:
     client = subprocess.Popen([sys.executable, "-m", "d2lvi", "build", ".", "-W"], cwd=book,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               env={**os.environ, "D2LVI_BUILD_SERVER": "1"})
-    time.sleep(2.5)
-    client.send_signal(signal.SIGINT)
-    out, _ = client.communicate(timeout=60)
+    lines = []
+    for line in client.stdout:  # however slow the machine: Ctrl-C once kernels run
+        lines.append(line)
+        if re.search(r"\[d2lvi\.preexecute\] chạy \d+ mục", line):
+            time.sleep(1)
+            client.send_signal(signal.SIGINT)
+            break
+    out = "".join(lines) + client.communicate(timeout=120)[0]
     assert client.returncode != 0, out
     assert re.search(r"\[d2lvi\.preexecute\] chạy \d+ mục", out), out
+    assert "đã ngắt (interrupted, Ctrl-C)" in out, out
+    assert "kernel died" not in out and "Traceback" not in out, out
     assert "build succeeded" not in out
     assert named_server(book) == pid and alive(pid)
+    assert not kernels_under(book), "a kernel outlived the interrupted build"
+
+
+def kernels_under(book: Path) -> list[str]:
+    """Kernel processes (forked or started) whose working folder is in the book."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if ("ipykernel" in cmdline or "d2lvi.outputs.forks" in cmdline) \
+                and cwd.startswith(str(book)):
+            found.append(cmdline)
+    return found
 
 
 def test_a_new_build_directory_gets_a_new_server(book: Path) -> None:

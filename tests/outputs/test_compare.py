@@ -45,6 +45,13 @@ def test_changed_number_names_the_cell_and_shows_both_values():
     assert "-1" in d.diff.splitlines() and "+2" in d.diff.splitlines()
 
 
+def test_a_new_first_line_is_changed_code_and_the_same_first_line_only_changed_output():
+    renamed = cells({"source": "y = 1\ny", "outputs": [result("1")]})
+    [d] = compare.compare(ONE, renamed)
+    assert (d.index, d.first_line, d.kind) == (1, "y = 1", "code-changed")
+    assert "-## [1] x = 1" in d.diff.splitlines() and "+## [1] y = 1" in d.diff.splitlines()
+
+
 def test_tagged_cell_is_listed_but_not_compared():
     tagged = {"source": "%time f()", "metadata": {"tags": [store.SKIP_TAG]}}
     a = cells({**tagged, "outputs": [result("Wall time: 1 s")]})

@@ -116,6 +116,14 @@ def test_floats_moving_outside_the_declared_tolerance_are_caught(capsys):
     assert "+0.300000000001" in out  # cell 4 declares nothing: exact
 
 
+def test_a_changed_first_code_line_is_changed_code_even_with_the_same_outputs(capsys):
+    code, out = run_gate("gate-tolerance-fail-first-line.md", capsys, TOLERANCE)
+    assert code == 1
+    assert ("ô mã 2 `x = s + np.array([0.1, 0.25, 1.5])`: mã của ô đã đổi (the cell's code "
+            "changed)") in out
+    assert "đầu ra khác" not in out  # the only divergence is that cell's
+
+
 def test_the_text_around_numbers_stays_exact_under_a_tolerance(capsys):
     code, out = run_gate("gate-tolerance-fail-text.md", capsys, TOLERANCE)
     assert code == 1

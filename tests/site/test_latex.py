@@ -394,3 +394,29 @@ def test_latex_error_names_the_source_line_and_keeps_the_old_pdf(built, tmp_path
     assert (book / "_build/latex/book.log").exists()
     assert old.read_bytes() == b"%PDF-1.5 an earlier build\n"
     assert not list((book / "_build/pdf").glob("*.partial"))
+
+
+def test_make_pdf_after_a_failed_one_runs_latex_again(built, tmp_path):
+    """A failure no change of book.tex caused (here a broken fontspec.sty first on TeX's path,
+    as a missing font was) does not stick: once it is gone, the next make pdf builds."""
+    book = tmp_path / "again"
+    shutil.copytree(built.book, book, symlinks=True,
+                    ignore=shutil.ignore_patterns(".d2lvi-server*"))
+    broken = tmp_path / "texinputs"
+    broken.mkdir()
+    (broken / "fontspec.sty").write_text(
+        "\\ProvidesPackage{fontspec}\\PackageError{fontspec}{simulated missing font}{}\n")
+    env = {**built.trap_env, "TEXINPUTS": f"{broken}:"}
+    for name in ("book.fdb_latexmk", "book.pdf"):  # so that this first run sets the PDF
+        (book / "_build/latex" / name).unlink()
+    failed = subprocess.run(make_command("pdf"), cwd=book, env=env, capture_output=True,
+                            text=True)
+    assert failed.returncode != 0
+    assert "simulated missing font" in failed.stdout + failed.stderr
+    tex = book / "_build/latex/book.tex"
+    tex_before = tex.read_bytes()
+    again = subprocess.run(make_command("pdf"), cwd=book, env=built.trap_env,
+                           capture_output=True, text=True)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert tex.read_bytes() == tex_before  # the same LaTeX: only the rerun made it work
+    assert page_count(book / "_build/pdf/book.pdf") > 1
