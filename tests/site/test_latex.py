@@ -229,15 +229,43 @@ def test_sample_sentences_of_every_section_print_with_their_diacritics(built):
     for file in toc_files(built.book):
         source = (built.book / file).read_text(encoding="utf-8")
         samples = prose_sentences(source)
-        if file == "references.md":  # its body is the bibliography: entry titles instead
-            bib = (built.book / "references.bib").read_text(encoding="utf-8")
-            samples = re.findall(r"^\s*title = \{(.+)\},$", bib, re.M)
+        if file == "references.md":  # its body is the bibliography: cited entries' titles
+            samples = [title for _key, title in cited_titles(built.book)]
         assert samples, f"no prose sample in {file}"
         for sample in samples:
             assert prints(sample, pages), f"{file}: {sample!r} missing from the PDF text"
             # Letters with two diacritics (a vowel mark and a tone), e.g. ầ ổ ữ ặ.
             stacked |= {c for c in sample if len(unicodedata.normalize("NFD", c)) == 3}
     assert {"ầ", "ổ", "ữ", "ặ"} & stacked and len(stacked) >= 8, sorted(stacked)
+
+
+def cited_titles(book: Path) -> list[tuple[str, str]]:
+    """(key, title) of every references.bib entry a section of the book cites."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(book / "references.bib"), "bibtex").entries
+    keys: set[str] = set()
+    for file in toc_files(book):
+        text = (book / file).read_text(encoding="utf-8")
+        for group in re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", text):
+            keys |= {k.strip() for k in group.split(",")}
+    return [(k, nfc(entries[k].fields["title"].replace("{", "").replace("}", "")))
+            for k in sorted(keys)]
+
+
+def test_the_bibliography_lists_only_the_cited_entries(built):
+    """references.bib is all of d2l's bibliography; the PDF prints what the book cites."""
+    from pybtex.database import parse_file
+
+    cited = dict(cited_titles(built.book))
+    assert cited
+    entries = parse_file(str(built.book / "references.bib"), "bibtex").entries
+    text = nfc(pdf_text(built.vi))
+    uncited = [nfc(e.fields["title"].replace("{", "").replace("}", ""))
+               for k, e in entries.items() if k not in cited and "title" in e.fields]
+    assert len(uncited) > 400
+    printed = [t for t in uncited if len(t) > 30 and t in text and t not in cited.values()]
+    assert not printed, f"uncited entries in the PDF: {printed[:3]}"
 
 
 def test_glossary_terms_print_in_vietnamese(built):
