@@ -59,7 +59,8 @@ def test_a_later_comment_is_still_repaired_after_an_ambiguous_one():
 
 
 def test_closed_comments_and_markers_are_left_untouched():
-    text = "<!-- ===== Bắt đầu dịch Phần 1 ===== -->\n\n<!--\nEnglish.\n-->\n\n*dịch đoạn phía trên*\n"
+    text = ("<!-- ===== Bắt đầu dịch Phần 1 ===== -->\n\n<!--\nEnglish.\n-->\n\n"
+            "*dịch đoạn phía trên*\n")
     result = close_comments(text)
     assert result.text == text and not result.notes and not result.ambiguous
 
