@@ -30,11 +30,12 @@ from d2lvi.source.d2l import (
 )
 from d2lvi.source.pairs import blocks_of, markdown_parser, parse
 from d2lvi.source.plain import to_template
+from d2lvi.source.repair import repaired
 from d2lvi.source.template import Converted, to_myst
 from d2lvi.translation.check import decode
 from d2lvi.translation.glossary import load_glossary
 from d2lvi.translation.stale import english_blocks, normalize
-from d2lvi.translation.syntax import unclosed_comments, unclosed_fences
+from d2lvi.translation.syntax import unclosed_fences
 
 
 class RefusedError(ValueError):
@@ -59,8 +60,9 @@ class Plan:
                 path.write_bytes(data)
 
 
-def read_source(src: Path) -> str:
-    """The source's text, or ``RefusedError`` naming what is wrong with it (file:line)."""
+def read_source(src: Path) -> tuple[str, list[str]]:
+    """The source's text, repaired as a maintainer would (``d2lvi.source.repair``), and the
+    repairs made (one ``file:line`` line each); ``RefusedError`` naming what is wrong."""
     if not src.is_file():
         raise RefusedError(f"{src}: không có tệp này (no such file)")
     text, problem = decode(src.read_bytes())
@@ -68,13 +70,16 @@ def read_source(src: Path) -> str:
         raise RefusedError(f"{src}:{problem.line}:{problem.col}: {problem.message}")
     if not (text or "").strip():
         raise RefusedError(f"{src}:1: tệp rỗng (empty file): không có gì để nhập")
-    text = (text or "").replace("\r\n", "\n")
-    lines, tokens = text.split("\n"), markdown_parser().parse(text)
-    broken = unclosed_comments(lines, tokens) + unclosed_fences(lines, tokens)
+    fixed = repaired((text or "").replace("\r\n", "\n"))
+    lines, tokens = fixed.text.split("\n"), markdown_parser().parse(fixed.text)
+    broken = [(note.line, max(lines[note.line - 1].find("<!--") + 1, 1),
+               f"chú thích `<!--` không được đóng bằng `-->` (unclosed comment): {note.message}; "
+               "thêm `-->` vào cuối bản gốc tiếng Anh rồi nhập lại") for note in fixed.ambiguous]
+    broken += [(f.line, f.col, f.message) for f in unclosed_fences(lines, tokens)]
     if broken:
-        raise RefusedError("\n".join(f"{src}:{f.line}:{f.col}: {f.message}"
-                                     for f in sorted(broken)))
-    return text
+        raise RefusedError("\n".join(f"{src}:{line}:{col}: {message}"
+                                     for line, col, message in sorted(broken)))
+    return fixed.text, [f"{src}:{note.line}: {note.message}" for note in fixed.notes]
 
 
 def as_template(src: Path, text: str, headings: dict[str, str]) -> tuple[str, bool]:
@@ -218,12 +223,12 @@ def template_code_lines(template: str) -> list[int]:
 
 def plan(root: Path, src: Path, into: str | None = None, execute: bool = True) -> Plan:
     """Everything an import of ``src`` would write, or ``RefusedError``."""
-    text = read_source(src)
+    text, repairs = read_source(src)
     template, made = as_template(src, text, fixed_headings(root))
     folder = chapter_folder(root, src, into)
     chapter = Path(folder) / section_name(src)
     upstream = pinned_upstream(chapter, project_config(root))
-    result = Plan(chapter)
+    result = Plan(chapter, report=repairs)
     if (root / chapter).exists():
         pinned = root / upstream
         if pinned.exists() and same_english(pinned.read_text(encoding="utf-8"), template):

@@ -18,6 +18,7 @@ from d2lvi.source.pairs import (
     markdown_parser,
     parse,
 )
+from d2lvi.source.repair import repaired
 from d2lvi.translation.content import (
     avoided_terms,
     carried_over,
@@ -80,8 +81,8 @@ def check_text(text: str, ctx: Context) -> list[Finding]:
     """All findings for a chapter's text, sorted by position."""
     # NFC: an editor may save Vietnamese decomposed (NFD); rules compare composed text.
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    if ctx.upstream is not None:
-        ctx = replace(ctx, upstream=unicodedata.normalize("NFC", ctx.upstream))
+    if ctx.upstream is not None:  # an upstream is compared as the import repaired it
+        ctx = replace(ctx, upstream=repaired(unicodedata.normalize("NFC", ctx.upstream)).text)
     lines = text.split("\n")
     tokens = markdown_parser().parse(text)
     structure = unclosed_comments(lines, tokens) + unclosed_fences(lines, tokens)

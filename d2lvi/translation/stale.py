@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 
 from d2lvi.source.d2l import strip_other_tabs
 from d2lvi.source.pairs import Pair, blocks_of, parse
+from d2lvi.source.repair import repaired
 
 # Word-level similarity above which an unmatched pair of blocks is "the same block, edited".
 SIMILARITY = 0.5
@@ -104,8 +105,11 @@ def english_blocks(text: str, headings: Sequence = ()) -> list[EnglishBlock]:
     In the template format (English in comments) these are the commented originals. In a
     plain d2l file every top-level block but code is English; ``:label:`` lines are dropped
     and fixed headings (glossary entries with ``heading: true``) are skipped, since the
-    template pre-translates them.
+    template pre-translates them. The text is first repaired as the import repairs it
+    (unclosed comments closed, retired QR images dropped), so a raw d2l-vn template and its
+    pinned copy give the same blocks.
     """
+    text = repaired(text).text
     chapter = parse(text)
     if chapter.pairs or chapter.parts:
         return [EnglishBlock(p.en, p.en_start, p.part) for p in chapter.pairs]

@@ -168,7 +168,7 @@ def test_a_missing_image_is_refused_naming_each_reference_with_its_line(book):
 
 
 @pytest.mark.parametrize("name, where", [
-    ("fail-unclosed-comment_vn.md", ":14:1: chú thích `<!--` không được đóng"),
+    ("fail-ambiguous-comment_vn.md", ":14:1: chú thích `<!--` không được đóng"),
     ("fail-not-a-template_vn.md", ":1: không phải mẫu dịch d2l-vn"),
     ("fail-no-heading_vn.md", ":1: không phải mẫu dịch d2l-vn"),
 ])
@@ -238,3 +238,58 @@ def test_a_citation_missing_from_the_bibliography_is_refused_with_its_line(book,
         "see :numref:`sec_tiny` first.", "see :numref:`sec_tiny` and :cite:`Nobody.2099`."))
     err = refused(book, source)
     assert f"{source}:11: trích dẫn Nobody.2099 chưa có trong references.bib" in err
+
+
+def test_an_unclosed_comment_is_repaired_with_a_warning_and_its_line(book):
+    source = DEMO / "unclosed_vn.md"
+    result = run_import(book, str(source), "--into", "chapter_demo", "--no-execute")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if "unclosed comment" in line]
+    assert warnings == [f"{source}:{a}: đã đóng chú thích `<!--` chưa đóng (repaired unclosed "
+                        f"comment) trước dòng {b}" for a, b in ((10, 14), (20, 23), (28, 30))]
+    pinned = (book / "i18n/upstream/chapter_demo/unclosed.md").read_text()
+    chapter = (book / "chapter_demo" / "unclosed.md").read_text()
+    english = "<!--\nThis English paragraph lost its closing mark,\nso it runs on into the next " \
+        "English block.\n-->\n"
+    assert english in pinned and english in chapter
+    before = tree(book)
+    again = run_import(book, str(source), "--into", "chapter_demo", "--no-execute")
+    assert again.returncode == 0 and "không có gì thay đổi" in again.stdout
+    assert tree(book) == before
+    stale = subprocess.run([sys.executable, "-m", "d2lvi", "stale", str(source),
+                            "chapter_demo/unclosed.md"], cwd=book, capture_output=True,
+                           text=True, check=False)
+    assert stale.returncode == 0, stale.stdout + stale.stderr  # raw template = repaired copy
+
+
+def test_an_ambiguous_unclosed_comment_is_refused_saying_why(book):
+    err = refused(book, DEMO / "fail-ambiguous-comment_vn.md", "--into", "chapter_demo")
+    assert "không rõ bản gốc tiếng Anh kết thúc ở đâu (several paragraphs)" in err
+
+
+def test_a_retired_qr_image_is_dropped_and_the_discussion_link_kept(book):
+    source = DEMO / "discussion_vn.md"
+    result = run_import(book, str(source), "--into", "chapter_demo", "--no-execute")
+    assert result.returncode == 0, result.stderr
+    assert f"{source}:26: bỏ ảnh mã QR thảo luận ../img/qr_discussion.svg" in result.stdout
+    chapter = (book / "chapter_demo" / "discussion.md").read_text()
+    assert "qr_discussion" not in chapter and "{figure}" not in chapter
+    assert "## [Discussions](https://discuss.d2l.ai/t/9999)" in chapter
+    assert "* [Tiếng Anh](https://discuss.d2l.ai/t/9999)" in chapter
+    assert not list(book.rglob("qr_*"))
+    lint = subprocess.run([sys.executable, "-m", "d2lvi", "check", "--no-spelling",
+                           "chapter_demo/discussion.md"], cwd=book, capture_output=True,
+                          text=True, check=False)
+    codes = {line.split(": ")[1].split()[0] for line in lint.stdout.splitlines()}
+    assert codes == {"TR002"}, lint.stdout  # only placeholders: no English missing or changed
+
+
+def test_a_missing_figure_is_still_refused_beside_a_retired_qr_image(book, tmp_path):
+    source = tmp_path / "chapter_demo" / "discussion_vn.md"
+    source.parent.mkdir()
+    source.write_text((DEMO / "discussion_vn.md").read_text().replace(
+        "*dịch đoạn phía trên*\n", "*dịch đoạn phía trên*\n\n![A lost figure.](../img/lost.svg)\n",
+        1))
+    err = refused(book, source)
+    assert err.splitlines()[1:] == [
+        f"{source}:16: thiếu ảnh ../img/lost.svg (không thấy {tmp_path / 'img' / 'lost.svg'})"]

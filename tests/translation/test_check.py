@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from d2lvi.source.pairs import Pair
+from d2lvi.source.repair import repaired
+from d2lvi.source.template import to_myst
 from d2lvi.translation import cli, content, inline
 from d2lvi.translation.check import check_bytes, check_text
 from d2lvi.translation.glossary import load_glossary
@@ -441,3 +443,11 @@ def test_a_cell_skipped_without_a_reason_is_an_error() -> None:
     assert [f.code for f in check_text(cell, Context())] == ["TR004"]
     reasoned = cell.replace("\nx = 1", '\n:not-executed: "cần mạng"\nx = 1')
     assert check_text(reasoned, Context()) == []
+
+
+def test_a_raw_template_with_unclosed_comments_is_compared_as_the_import_repaired_it() -> None:
+    raw = (DATA / "import" / "chapter_demo" / "unclosed_vn.md").read_text(encoding="utf-8")
+    chapter = to_myst(repaired(raw).text).text
+    findings = check_text(chapter, context(upstream=raw, spell=None))
+    # Only untranslated blocks: no English changed, added or removed, no code cell added.
+    assert sorted({f.code for f in findings}) == ["TR001", "TR002"], findings

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from d2lvi.source.pairs import parse
+from d2lvi.source.repair import repaired
 from d2lvi.translation import cli
 from d2lvi.translation.glossary import load_glossary
 from d2lvi.translation.stale import align, compare, english_blocks, normalize, status
@@ -179,3 +180,11 @@ def test_stale_finds_the_section_from_the_upstreams_file_name(
     assert cli.stale_main([str(newer)]) == 1
     out = capsys.readouterr().out
     assert out.startswith("chapter_cnn/transposed-conv.md:")
+
+
+def test_a_raw_template_gives_the_english_blocks_of_its_repaired_copy() -> None:
+    raw = read(DATA / "import" / "chapter_demo" / "unclosed_vn.md")
+    fixed = [p.en for p in parse(repaired(raw).text).pairs]
+    assert [b.text for b in english_blocks(raw, HEADINGS)] == fixed
+    assert [p.en for p in parse(raw).pairs] != fixed  # unrepaired, one block swallows the next
+    assert fixed[1].endswith("so it runs on into the next English block.")
