@@ -3,6 +3,7 @@ the declared exceptions to them."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -62,17 +63,29 @@ class Entry:
     exceptions: tuple[Exemption, ...] = ()
 
     @cached_property
+    def variants(self) -> tuple[str, ...]:
+        """The term, its declared forms and the plurals of its last word."""
+        *head, last = re.split(r"[\s-]+", self.en)
+        return (self.en, *self.forms, *(" ".join([*head, p]) for p in plurals(last)))
+
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         """Where the term occurs in English: whole words, case-insensitive, the last word
         inflected (plural), words joined by spaces, a line break or a hyphen; or the stem."""
         if self.match:
             return re.compile(r"\b" + re.escape(self.match) + r"\w*", re.IGNORECASE)
-        variants = [self.en, *self.forms]
-        *head, last = re.split(r"[\s-]+", self.en)
-        variants += [" ".join([*head, p]) for p in plurals(last)]
         alternatives = sorted({EN_JOIN.join(re.escape(w) for w in re.split(r"[\s-]+", v))
-                               for v in variants}, key=lambda s: (-len(s), s))
+                               for v in self.variants}, key=lambda s: (-len(s), s))
         return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+    @cached_property
+    def trigger(self) -> str:
+        """Lower-case text every occurrence starts with (the common prefix of the first words
+        of its variants): blocks without it are not searched, which keeps the book fast."""
+        if self.match:
+            return self.match.lower()
+        firsts = [re.split(r"[\s-]+", v)[0].lower() for v in self.variants]
+        return os.path.commonprefix(firsts)
 
 
 def _strings(item: dict, key: str, where: str) -> tuple[str, ...]:

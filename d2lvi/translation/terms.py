@@ -44,8 +44,9 @@ def unmarked(text: str) -> str:
 
 def english_terms(english: str, glossary: Sequence[Entry]) -> list[Occurrence]:
     """The glossary terms of an English text, by position; one inside a longer one dropped."""
+    lowered = english.lower()
     found = [Occurrence(entry, m.start(), m.end(), m[0])
-             for entry in glossary if not entry.heading
+             for entry in glossary if not entry.heading and entry.trigger in lowered
              for m in entry.pattern.finditer(english)]
     return sorted((o for o in found if not any(
         p.start <= o.start and o.end <= p.end and p.end - p.start > o.end - o.start
