@@ -22,7 +22,6 @@ from d2lvi.source.repair import repaired
 from d2lvi.translation.content import (
     avoided_terms,
     carried_over,
-    glossary_misses,
     heading_level,
     spelling,
     untranslated,
@@ -36,6 +35,7 @@ from d2lvi.translation.syntax import (
     unexplained_skips,
     unsafe_html,
 )
+from d2lvi.translation.terms import glossary_terms
 from d2lvi.translation.upstream import upstream_code, upstream_english, upstream_labels
 
 
@@ -99,7 +99,8 @@ def _content(text: str, ctx: Context) -> list[Finding]:
     findings = untranslated(chapter) + unexplained_skips(chapter)
     done = [p for p in chapter.pairs if not p.untranslated]
     for pair in done:
-        findings += heading_level(pair) + carried_over(pair) + glossary_misses(pair, ctx.glossary)
+        findings += heading_level(pair) + carried_over(pair)
+    findings += glossary_terms(done, ctx.glossary, ctx.path)
     blocks = translation_blocks(chapter)
     findings += avoided_terms(blocks, ctx.glossary)
     findings += unsafe_html(text, 1)

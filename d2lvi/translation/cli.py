@@ -15,7 +15,7 @@ from d2lvi.source.pairs import (
 )
 from d2lvi.translation.check import check_bytes
 from d2lvi.translation.glossary import load_glossary
-from d2lvi.translation.rules import Context
+from d2lvi.translation.rules import Context, Finding
 from d2lvi.translation.stale import Change, PartStatus, compare, english_blocks, status
 
 
@@ -46,7 +46,8 @@ def _read_optional(path: Path) -> str | None:
 
 
 def check_main(argv: list[str]) -> int:
-    """``python -m d2lvi check [FILES...]``: 1 on errors, 0 when clean or warnings only."""
+    """``python -m d2lvi check [--strict] [FILES...]``: 1 on errors, 0 when clean or warnings
+    and untranslated blocks only."""
     from d2lvi.translation.spelling import load_wordlist
 
     parser = argparse.ArgumentParser(
@@ -56,6 +57,8 @@ def check_main(argv: list[str]) -> int:
     parser.add_argument("--upstream", help="bản gốc tiếng Anh để so (mặc định: i18n/upstream/…)")
     parser.add_argument("--ignore", default="", help="các mã bỏ qua, ví dụ TR001,TR002")
     parser.add_argument("--no-spelling", action="store_true", help="không chạy hunspell")
+    parser.add_argument("--strict", action="store_true",
+                        help="như CI: thuật ngữ (TR303, TR304) là lỗi, không chỉ là cảnh báo")
     ns = parser.parse_args(argv)
     config = project_config()
     spell = _Spell(str(config.get("hunspell_dictionary", "vi_VN")))
@@ -75,7 +78,7 @@ def check_main(argv: list[str]) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as err:
         print(f"lỗi: cấu hình của trình kiểm tra: {err}", file=sys.stderr)
         return 2
-    errors = warnings = 0
+    counts = {"error": 0, "warning": 0, "info": 0}
     status = 0
     for path in chapters(ns.files):
         try:
@@ -89,20 +92,38 @@ def check_main(argv: list[str]) -> int:
         if upstream is None:
             print(f"{path}: lưu ý: không có bản gốc {source}; bỏ qua các kiểm tra so với bản "
                   "gốc (TR101–TR113, TR206)", file=sys.stderr)
-        findings = check_bytes(data, replace(base, upstream=upstream))
+        findings = check_bytes(data, replace(base, upstream=upstream, path=path.as_posix()))
+        _print_findings(str(path), findings, ns.strict, every_info=bool(ns.files))
         for finding in findings:
-            print(finding.format(str(path)))
-        errors += sum(f.severity == "error" for f in findings)
-        warnings += sum(f.severity == "warning" for f in findings)
+            counts[finding.level(ns.strict)] += 1
     if spell.missing:
         print(f"cảnh báo: {spell.missing}; bỏ qua kiểm tra chính tả "
               "(cài: apt-get install hunspell hunspell-vi)", file=sys.stderr)
-    if status and not (errors or warnings):
+    if status and not (counts["error"] or counts["warning"]):
         return status  # a file could not be read: "no errors" would be a lie
-    print(f"{errors} lỗi, {warnings} cảnh báo." if errors or warnings else "Không có lỗi.",
-          file=sys.stderr)
-    return status or (1 if errors else 0)
+    print(_summary(counts), file=sys.stderr)
+    return status or (1 if counts["error"] else 0)
 
+
+def _print_findings(path: str, findings: Sequence[Finding], strict: bool,
+                    every_info: bool) -> None:
+    """One line per finding; on the whole book, untranslated blocks (info) as one line per
+    section, since most of an imported book is untranslated and would bury the rest."""
+    infos = [f for f in findings if f.level(strict) == "info"]
+    for finding in findings:
+        if every_info or finding not in infos:
+            print(finding.format(path, strict))
+    if infos and not every_info:
+        print(f"{path}:{infos[0].line}:{infos[0].col}: {infos[0].code} lưu ý: {len(infos)} "
+              f"chỗ chưa dịch (untranslated; xem make status, từng chỗ: make lint FILE={path})")
+
+
+def _summary(counts: dict[str, int]) -> str:
+    """The closing line: errors, warnings and untranslated blocks."""
+    if not any(counts.values()):
+        return "Không có lỗi."
+    text = f"{counts['error']} lỗi, {counts['warning']} cảnh báo"
+    return text + (f", {counts['info']} chỗ chưa dịch." if counts["info"] else ".")
 
 
 def _config() -> dict:

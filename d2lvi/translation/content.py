@@ -1,5 +1,5 @@
 """Rules on each English/Vietnamese pair: untranslated, headings, math, code, references,
-glossary terms and spelling."""
+avoided terms and spelling (the glossary's terms per block are in ``terms``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from d2lvi.source.pairs import (
 )
 from d2lvi.translation.glossary import Entry
 from d2lvi.translation.inline import (
-    URL,
     WORD,
     fold,
     is_cite,
@@ -84,22 +83,6 @@ def carried_over(pair: Pair) -> list[Finding]:
                 f"{{{role}}}`{t}`" for t in missing)) if d2l_style & set(missing) else ""
             out.append(Finding(line, 1, code,
                                f"thiếu {what} {', '.join(missing)} của bản gốc{hint}"))
-    return out
-
-
-def glossary_misses(pair: Pair, glossary: Sequence[Entry]) -> list[Finding]:
-    """Each glossary term of the English has one of its renderings in the translation."""
-    english = URL.sub(" ", scan(pair.en).masked)
-    vi = fold(pair.vi)
-    out = []
-    for entry in glossary:
-        if entry.heading or not entry.pattern.search(english):
-            continue
-        if not any(fold(v) in vi for v in entry.vi):
-            wanted = " / ".join(f"«{v}»" for v in entry.vi)
-            out.append(Finding(vi_line(pair), 1, "TR301",
-                               f"bản gốc có «{entry.en}» nhưng bản dịch không có {wanted} "
-                               "(glossary)"))
     return out
 
 

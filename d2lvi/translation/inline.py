@@ -73,6 +73,9 @@ MYST_LABELS = re.compile(r"^\(([^()\s]+)\)=\s*$|^:(?:name|label):\s*(\S+)\s*$", 
 
 def mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """Blank the given spans with spaces, keeping newlines so positions stay valid."""
+    spans = list(spans)
+    if not spans:
+        return text  # most blocks have no role, code or math: no copy
     chars = list(text)
     for start, end in spans:
         for k in range(start, end):
