@@ -57,6 +57,9 @@ PREAMBLE = r"""
   {\begingroup\def\chapter*##1{}\begin{thebibliography}{#1}}
   {\end{thebibliography}\endgroup}
 \makeatother
+% The back matter (glossary, bibliography): chapters without a number, in the contents too
+% (d2lvi.site.latex_writer writes \dlvibackmatter before its first page).
+\newcommand{\dlvibackmatter}{\setcounter{secnumdepth}{-1}}
 % The English originals of the bilingual edition: smaller, sans-serif, grey, indented,
 % hyphenated as English.
 \definecolor{dlvienglish}{RGB}{85,85,85}

@@ -8,6 +8,9 @@ Loaded by ``d2lvi.site.latex`` for LaTeX builds only.
 - Every numbered reference gets its page (``Hình 1 (trang 3)``), and so does every citation
   (``[Long et al., 2015, trang 9]``), as a printed book needs.
 - SVG figures become vector PDF through librsvg's ``rsvg-convert``.
+- The back matter (the pages of the table of contents' unnumbered parts after the numbered
+  content: glossary, bibliography) is set as unnumbered chapters, listed in the contents
+  without a number, as in the HTML book.
 """
 
 from __future__ import annotations
@@ -47,6 +50,20 @@ class Translator(LaTeXTranslator):
         self.elements["contentsname"] = ""
         self._last_marker = ""
         self._citations: list[str] = []
+        self._seen_numbered = False
+        self._back_matter = False
+
+    # -- back matter ---------------------------------------------------------------------
+
+    def visit_start_of_file(self, node: nodes.Element) -> None:
+        """A page of an unnumbered part after numbered ones starts the back matter."""
+        super().visit_start_of_file(node)
+        numbered = bool(self.builder.env.toc_secnumbers.get(node["docname"]))
+        if numbered:
+            self._seen_numbered = True
+        elif self._seen_numbered and not self._back_matter:
+            self._back_matter = True
+            self.body.append("\\dlvibackmatter\n")
 
     # -- source markers ------------------------------------------------------------------
 

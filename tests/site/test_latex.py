@@ -448,3 +448,22 @@ def test_make_pdf_after_a_failed_one_runs_latex_again(built, tmp_path):
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert tex.read_bytes() == tex_before  # the same LaTeX: only the rerun made it work
     assert page_count(book / "_build/pdf/book.pdf") > 1
+
+
+def test_the_back_matter_is_unnumbered_in_the_contents_and_its_headings(built):
+    """The unnumbered parts after the content (glossary, bibliography) print as chapters
+    without a number, as the HTML book shows them."""
+    toc = yaml.safe_load((built.book / "_toc.yml").read_text(encoding="utf-8"))
+    numbered = sum(len(p["chapters"]) for p in toc["parts"] if p.get("numbered"))
+    back = [c["file"] for p in toc["parts"] if not p.get("numbered") for c in p["chapters"]]
+    assert back and numbered
+    contents = "\n".join(re.sub(r"[ \t]+", " ", unicodedata.normalize("NFC", line)).strip()
+                         for page in range(1, 7)
+                         for line in pdf_text(built.vi, page, layout=True).splitlines())
+    for file in back:
+        title = headings((built.book / f"{file}.md").read_text(encoding="utf-8"))[0][0]
+        entry = re.search(rf"(?m)^(\S+ )?{re.escape(title)}[ .]*\d+$", contents)
+        assert entry, f"{title} not in the contents"
+        assert entry.group(1) is None, f"{title} is numbered {entry.group(1)!r} in the contents"
+    text = nfc(pdf_text(built.vi))
+    assert f"Chương {numbered}" in text and f"Chương {numbered + 1}" not in text
